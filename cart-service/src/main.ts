@@ -1,0 +1,4 @@
+import { main } from '@qc/shared/service';
+import { definition } from './service';
+
+main(definition);

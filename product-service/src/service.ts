@@ -1,0 +1,9 @@
+import type { ServiceDefinition } from '@qc/shared/service';
+
+/**
+ * product-service: platform only for now (config, schema with its outbox and processed-events tables,
+ * health, metrics, Kafka, graceful shutdown). Its business endpoints arrive with later issues.
+ */
+export const definition: ServiceDefinition = {
+  name: 'product-service',
+};

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * Configuration is read once at start from the environment, validated by zod and frozen. A bad
+ * environment stops the process with one message that lists every problem, not just the first.
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): Readonly<z.output<S>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  return Object.freeze(result.data);
+}
+
+/** Comma-separated list, e.g. `KAFKA_BROKERS=a:9092,b:9092`. */
+export const csv = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string()).min(1));
+
+export const port = z.coerce.number().int().min(0).max(65535);
+
+/** Env booleans are strings: only `true`/`1` and `false`/`0` are accepted. */
+export const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const mysqlUrl = z.url({ protocol: /^mysql$/, error: 'must be a mysql:// URL' });
+export const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' });
+
+/** Variables every service shares. Secrets (the database URL) have no default on purpose. */
+export const serviceEnv = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('0.0.0.0'),
+  MYSQL_URL: mysqlUrl,
+  MYSQL_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
+  /** Consumer group; defaults to the service name. A separate group reads the topics independently. */
+  KAFKA_CONSUMER_GROUP: z.string().min(1).optional(),
+  BODY_LIMIT: z.string().default('100kb'),
+  CORS_ORIGINS: csv.optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+});
+export type ServiceEnv = z.output<typeof serviceEnv>;

@@ -1,0 +1,68 @@
+import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface } from 'typeorm';
+import { uuidv7 } from 'uuidv7';
+import { platformMigrations } from './platform-migrations';
+
+export type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+export { DataSource } from 'typeorm';
+
+/** UUIDv7: time-ordered, so primary-key inserts stay append-only in InnoDB. */
+export function newId(): string {
+  return uuidv7();
+}
+
+export type MigrationClass = new () => MigrationInterface;
+
+export interface DatabaseOptions {
+  url: string;
+  poolSize: number;
+  /** The service's own migrations; the platform's (outbox, processed events) always run first. */
+  migrations?: MigrationClass[];
+  entities?: EntitySchema[];
+}
+
+export function createDataSource(options: DatabaseOptions): DataSource {
+  return new DataSource({
+    type: 'mysql',
+    url: options.url,
+    poolSize: options.poolSize,
+    // Times are stored and read as UTC whatever the server's zone.
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    entities: options.entities ?? [],
+    migrations: [...platformMigrations, ...(options.migrations ?? [])],
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    // Failed queries surface as exceptions and are logged where they are handled; TypeORM's own
+    // logger would also print expected ones (a redelivered event's duplicate key) as errors.
+    logging: false,
+  });
+}
+
+/**
+ * Runs pending migrations under a MySQL named lock, so replicas starting together don't race each
+ * other through the same DDL. MySQL DDL is not transactional; the lock is what keeps it single-file.
+ */
+export async function migrate(dataSource: DataSource, lockTimeoutSeconds = 60): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    const lockName = `migrations:${dataSource.driver.database}`;
+    const [{ acquired }] = await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [lockName, lockTimeoutSeconds]);
+    if (Number(acquired) !== 1) throw new Error(`could not take the migration lock within ${lockTimeoutSeconds}s`);
+    try {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((m) => m.name);
+    } finally {
+      await runner.query('SELECT RELEASE_LOCK(?)', [lockName]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+export async function pingDatabase(dataSource: DataSource): Promise<void> {
+  await dataSource.query('SELECT 1');
+}
+
+/** A transaction-scoped manager; nothing outside data/ and the platform touches TypeORM itself. */
+export type Tx = EntityManager;

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * The event catalog (DESIGN §4): one zod schema per event type. Producers validate `data` before
+ * it enters the outbox; consumers validate on reading and dead-letter what does not match.
+ * Within a `dataversion` changes are additive only: consumers ignore fields they do not know.
+ */
+export const Money = z.object({ amount: z.number().int(), currency: z.literal('INR') });
+const id = z.uuid();
+const time = z.iso.datetime();
+const lineItem = z.object({ productId: id, quantity: z.number().int().positive() });
+const pricedLine = lineItem.extend({ unitPrice: Money });
+
+export const catalog = {
+  // user-service
+  'user.registered': z.object({
+    userId: id,
+    email: z.email().optional(),
+    phone: z.string().optional(),
+    name: z.string().optional(),
+    role: z.string(),
+  }),
+  'user.login': z.object({ userId: id, method: z.enum(['password', 'otp']) }),
+  'user.updated': z.object({ userId: id, changed: z.array(z.string()) }),
+  'user.address.added': z.object({ userId: id, addressId: id, lat: z.number(), lng: z.number() }),
+  'user.otp_requested': z.object({ phone: z.string(), code: z.string(), expiresAt: time }),
+  // product-service
+  'product.created': z.object({ productId: id, sku: z.string(), name: z.string(), price: Money, mrp: Money }),
+  'product.updated': z.object({ productId: id, changed: z.array(z.string()) }),
+  'product.deleted': z.object({ productId: id }),
+  // inventory-service
+  'inventory.updated': z.object({
+    storeId: id,
+    productId: id,
+    onHand: z.number().int().min(0),
+    reserved: z.number().int().min(0),
+    reason: z.string(),
+  }),
+  'inventory.low_stock': z.object({ storeId: id, productId: id, available: z.number().int().min(0), threshold: z.number().int().min(0) }),
+  'inventory.out_of_stock': z.object({ storeId: id, productId: id }),
+  'inventory.reserved': z.object({ orderId: id, reservationId: id, storeId: id, items: z.array(lineItem), expiresAt: time }),
+  'inventory.reservation_failed': z.object({
+    orderId: id,
+    storeId: id,
+    shortfall: z.array(z.object({ productId: id, requested: z.number().int(), available: z.number().int() })),
+  }),
+  'inventory.released': z.object({ orderId: id, reservationId: id }),
+  'inventory.reservation_expired': z.object({ orderId: id, reservationId: id }),
+  // order-service
+  'order.created': z.object({
+    orderId: id,
+    userId: id,
+    storeId: id,
+    items: z.array(pricedLine).min(1),
+    total: Money,
+    paymentMethod: z.string(),
+  }),
+  'order.updated': z.object({ orderId: id, status: z.string(), previousStatus: z.string().optional() }),
+  'order.confirmed': z.object({ orderId: id, userId: id, storeId: id, items: z.array(lineItem) }),
+  'order.cancelled': z.object({ orderId: id, userId: id, reason: z.string(), paid: z.boolean() }),
+  'order.completed': z.object({ orderId: id, userId: id, deliveredAt: time }),
+  // cart-service
+  'cart.updated': z.object({ cartId: id, userId: id, items: z.array(lineItem) }),
+  'cart.cleared': z.object({ cartId: id, userId: id }),
+  // payment-service
+  'payment.initiated': z.object({ paymentId: id, orderId: id, amount: Money, method: z.string() }),
+  'payment.completed': z.object({ paymentId: id, orderId: id, amount: Money }),
+  'payment.failed': z.object({ paymentId: id, orderId: id, reason: z.string() }),
+  'payment.refunded': z.object({ paymentId: id, orderId: id, refundId: id, amount: Money }),
+  'wallet.topup': z.object({ userId: id, amount: Money, balance: Money }),
+  // delivery-service
+  'delivery.scheduled': z.object({ deliveryId: id, orderId: id, partnerId: id, etaMinutes: z.number().int().min(0) }),
+  'delivery.started': z.object({ deliveryId: id, orderId: id, partnerId: id }),
+  'delivery.completed': z.object({ deliveryId: id, orderId: id, partnerId: id, deliveredAt: time }),
+  'delivery.failed': z.object({ deliveryId: id, orderId: id, reason: z.string() }),
+  // notification-service, location-service
+  'notification.sent': z.object({
+    notificationId: id,
+    userId: id.optional(),
+    channel: z.enum(['email', 'sms', 'push']),
+    template: z.string(),
+  }),
+  'location.validated': z.object({
+    lat: z.number(),
+    lng: z.number(),
+    serviceable: z.boolean(),
+    zoneId: id.optional(),
+    storeId: id.optional(),
+  }),
+} as const;
+
+export type EventType = keyof typeof catalog;
+export type EventData<T extends EventType> = z.output<(typeof catalog)[T]>;
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(catalog, type);
+}
+
+/** The service that owns each event type's prefix; the envelope's `source` must match it. */
+const OWNER_BY_PREFIX: Record<string, string> = {
+  user: 'user-service',
+  product: 'product-service',
+  inventory: 'inventory-service',
+  order: 'order-service',
+  cart: 'cart-service',
+  payment: 'payment-service',
+  wallet: 'payment-service',
+  delivery: 'delivery-service',
+  notification: 'notification-service',
+  location: 'location-service',
+};
+
+export function ownerOf(type: EventType): string {
+  const owner = OWNER_BY_PREFIX[type.split('.')[0]!];
+  if (!owner) throw new Error(`event type ${type} has no owning service`);
+  return owner;
+}

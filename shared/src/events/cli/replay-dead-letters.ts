@@ -1,0 +1,26 @@
+/**
+ * `npm run dlq:replay -- <consumer-service>`: sends the consumer's unreplayed dead letters back to
+ * their original topics. Reads KAFKA_BROKERS (default 127.0.0.1:9092).
+ */
+import { loadConfig, serviceEnv } from '../../config';
+import { SERVICES } from '../../fleet';
+import { createLogger } from '../../logging';
+import { createKafka } from '../kafka';
+import { replayDeadLetters } from '../dead-letters';
+
+async function main(): Promise<void> {
+  const consumer = process.argv[2];
+  if (!consumer || !SERVICES.some((s) => s.name === consumer)) {
+    console.error(`usage: npm run dlq:replay -- <${SERVICES.map((s) => s.name).join('|')}>`);
+    process.exit(2);
+  }
+  const { KAFKA_BROKERS } = loadConfig(serviceEnv.pick({ KAFKA_BROKERS: true }));
+  const logger = createLogger('dlq-replay');
+  const replayed = await replayDeadLetters(createKafka('dlq-replay', KAFKA_BROKERS, logger), consumer, logger);
+  console.log(`replayed ${replayed} dead letter(s) of ${consumer}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

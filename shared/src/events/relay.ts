@@ -1,0 +1,161 @@
+import type { Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Metrics } from '../metrics';
+
+export interface RelayOptions {
+  dataSource: DataSource;
+  producer: Producer;
+  logger: Logger;
+  metrics: Metrics;
+  /** Idle poll interval; commits wake the relay at once, so this only bounds missed wake-ups. */
+  pollMs: number;
+  batchSize?: number;
+  maxBackoffMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  payload: string;
+  headers: string;
+  attempts: number;
+}
+
+const BACKLOG_REFRESH_MS = 5_000;
+const HOUSEKEEPING_MS = 10 * 60_000;
+/** Published rows stay a week for audit and replay, then are deleted. */
+const RETENTION_DAYS = 7;
+
+/**
+ * Publishes pending outbox rows to Kafka. Many relays may run at once: each claims a batch with
+ * `FOR UPDATE SKIP LOCKED`, sends it, and marks it published in the same transaction. A crash
+ * between the send and the commit publishes the batch again, so delivery is at-least-once and
+ * consumers deduplicate by event id. A failed send leaves the whole batch pending with exponential
+ * backoff, which keeps each key's events in order.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakePending = false;
+  private wakeUp: (() => void) | undefined;
+  private lastBacklogAt = 0;
+  private lastHousekeepingAt = Date.now();
+  private readonly batchSize: number;
+  private readonly maxBackoffMs: number;
+
+  constructor(private readonly options: RelayOptions) {
+    this.batchSize = options.batchSize ?? 200;
+    this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Called right after a commit that wrote outbox rows. */
+  wake(): void {
+    this.wakePending = true;
+    this.wakeUp?.();
+  }
+
+  /** Stops the loop, then flushes what is ready to publish, within the caller's deadline. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.loop;
+    while ((await this.publishBatch().catch(() => 0)) > 0);
+  }
+
+  /** Claims, sends and marks one batch; returns how many rows it published. */
+  async publishBatch(): Promise<number> {
+    const { dataSource, producer, metrics } = this.options;
+    return dataSource.transaction(async (tx) => {
+      const rows: OutboxRow[] = await tx.query(
+        `SELECT id, topic, message_key, payload, headers, attempts FROM outbox
+         WHERE published_at IS NULL AND next_attempt_at <= NOW(3)
+         ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const ids = rows.map((r) => r.id);
+      try {
+        await producer.sendBatch({ topicMessages: groupByTopic(rows) });
+      } catch (err) {
+        const attempts = rows[0]!.attempts + 1;
+        const backoffMs = Math.min(this.maxBackoffMs, 100 * 2 ** attempts);
+        await tx.query(
+          `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = NOW(3) + INTERVAL ? MICROSECOND WHERE id IN (?)`,
+          [String((err as Error).message).slice(0, 1000), backoffMs * 1000, ids],
+        );
+        for (const topic of new Set(rows.map((r) => r.topic))) metrics.eventsPublished.inc({ topic, result: 'failed' });
+        this.options.logger.warn({ err, batch: rows.length, attempts, backoffMs }, 'outbox publish failed; will retry');
+        return 0;
+      }
+      await tx.query('UPDATE outbox SET published_at = NOW(3), last_error = NULL WHERE id IN (?)', [ids]);
+      for (const row of rows) metrics.eventsPublished.inc({ topic: row.topic, result: 'published' });
+      return rows.length;
+    });
+  }
+
+  async backlog(): Promise<number> {
+    const [row] = await this.options.dataSource.query('SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL');
+    return Number(row.n);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.wakePending = false;
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+        await this.housekeeping();
+      } catch (err) {
+        this.options.logger.error({ err }, 'outbox relay round failed');
+      }
+      // A full batch means more may be waiting: go again at once.
+      if (published < this.batchSize) await this.sleep();
+    }
+  }
+
+  private async housekeeping(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastBacklogAt >= BACKLOG_REFRESH_MS) {
+      this.lastBacklogAt = now;
+      this.options.metrics.outboxBacklog.set(await this.backlog());
+    }
+    if (now - this.lastHousekeepingAt >= HOUSEKEEPING_MS) {
+      this.lastHousekeepingAt = now;
+      await this.options.dataSource.query(`DELETE FROM outbox WHERE published_at < NOW(3) - INTERVAL ${RETENTION_DAYS} DAY LIMIT 10000`);
+    }
+  }
+
+  private sleep(): Promise<void> {
+    if (this.wakePending || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.options.pollMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        done();
+      };
+    });
+  }
+}
+
+function groupByTopic(rows: OutboxRow[]) {
+  const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+  for (const row of rows) {
+    const messages = byTopic.get(row.topic) ?? [];
+    messages.push({ key: row.message_key, value: row.payload, headers: JSON.parse(row.headers) });
+    byTopic.set(row.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

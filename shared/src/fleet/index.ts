@@ -1,0 +1,2 @@
+export * from './manifest';
+export { FleetProcesses, portOf, processEnv, type FleetOptions } from './launcher';

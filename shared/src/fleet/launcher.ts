@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FLEET, databaseUser, envPrefix, type ServiceSpec } from './manifest';
+
+/**
+ * Runs the fleet as separate processes (`node <service>/dist/main.js`), one log file each.
+ * `make run` and the end-to-end tests both use it, so what the tests start is what users start.
+ */
+export interface FleetOptions {
+  /** Repository root, where the `<service>/dist` folders are. */
+  root: string;
+  logDir: string;
+  /** Environment shared by every process; per-service variables are added by `processEnv`. */
+  env: NodeJS.ProcessEnv;
+  /** Per-service port offset, so tests can run a second fleet beside a developer's. */
+  portOffset?: number;
+  readyTimeoutMs?: number;
+  onProgress?: (message: string) => void;
+}
+
+interface Running {
+  spec: ServiceSpec;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+export function portOf(spec: ServiceSpec, portOffset = 0): number {
+  return spec.port + portOffset;
+}
+
+/**
+ * Environment of one service process: its port, and a MYSQL_URL for its own user and schema built
+ * from `<SERVICE>_DB_PASSWORD` and MYSQL_HOST/MYSQL_PORT. The gateway gets its upstream URLs.
+ */
+export function processEnv(spec: ServiceSpec, env: NodeJS.ProcessEnv, portOffset = 0): NodeJS.ProcessEnv {
+  const own: NodeJS.ProcessEnv = { PORT: String(portOf(spec, portOffset)) };
+  if (spec.schema) {
+    const password = env[`${envPrefix(spec.name)}_DB_PASSWORD`];
+    if (!password) throw new Error(`${envPrefix(spec.name)}_DB_PASSWORD is not set`);
+    const host = env.MYSQL_HOST ?? '127.0.0.1';
+    const port = env.MYSQL_PORT ?? '3306';
+    own.MYSQL_URL = `mysql://${databaseUser(spec.name)}:${encodeURIComponent(password)}@${host}:${port}/${spec.schema}`;
+  } else {
+    for (const upstream of FLEET.filter((s) => s.schema)) {
+      own[`UPSTREAM_${envPrefix(upstream.name)}`] = `http://127.0.0.1:${portOf(upstream, portOffset)}`;
+    }
+  }
+  return { ...env, ...own };
+}
+
+export class FleetProcesses {
+  private readonly running = new Map<string, Running>();
+
+  constructor(private readonly options: FleetOptions) {
+    mkdirSync(options.logDir, { recursive: true });
+  }
+
+  logFile(name: string): string {
+    return join(this.options.logDir, `${name}.log`);
+  }
+
+  /** Starts the ten services together, then the gateway; resolves when all eleven are ready. */
+  async start(): Promise<void> {
+    const services = FLEET.filter((s) => s.schema);
+    const gateway = FLEET.filter((s) => !s.schema);
+    let ready = 0;
+    const total = FLEET.length;
+    const startOne = async (spec: ServiceSpec) => {
+      this.spawn(spec);
+      await this.waitReady(spec);
+      ready++;
+      this.options.onProgress?.(
+        `ready ${ready}/${total}  ${spec.name.padEnd(21)} http://127.0.0.1:${portOf(spec, this.options.portOffset)}`,
+      );
+    };
+    await Promise.all(services.map(startOne));
+    await Promise.all(gateway.map(startOne));
+  }
+
+  /** Starts one process (again); used by `start` and by fault tests that restart a service. */
+  spawn(spec: ServiceSpec): void {
+    const log = createWriteStream(this.logFile(spec.name), { flags: 'a' });
+    const child = spawn(process.execPath, [join(this.options.root, spec.name, 'dist', 'main.js')], {
+      env: processEnv(spec, this.options.env, this.options.portOffset),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    this.running.set(spec.name, { spec, child, exited });
+  }
+
+  /** SIGTERM to every process, SIGKILL to any still alive after the grace period. */
+  async stop(graceMs = 12_000): Promise<void> {
+    await Promise.all([...this.running.keys()].map((name) => this.stopOne(name, graceMs)));
+  }
+
+  async stopOne(name: string, graceMs = 12_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const running = this.running.get(name);
+    if (!running) return null;
+    this.running.delete(name);
+    if (running.child.exitCode !== null) return running.child.exitCode;
+    running.child.kill(signal);
+    const timer = setTimeout(() => running.child.kill('SIGKILL'), graceMs);
+    const code = await running.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  private async waitReady(spec: ServiceSpec): Promise<void> {
+    const url = `http://127.0.0.1:${portOf(spec, this.options.portOffset)}/health/ready`;
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 90_000);
+    const running = this.running.get(spec.name)!;
+    let exitCode: number | null | undefined;
+    void running.exited.then((code) => (exitCode = code));
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) throw new Error(`${spec.name} exited with code ${exitCode}:\n${await this.tail(spec.name)}`);
+      const status = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status === 200) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${spec.name} was not ready within the timeout:\n${await this.tail(spec.name)}`);
+  }
+
+  async tail(name: string, lines = 20): Promise<string> {
+    const text = await readFile(this.logFile(name), 'utf8').catch(() => '');
+    return text.trimEnd().split('\n').slice(-lines).join('\n');
+  }
+}

@@ -1,0 +1,182 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Router, type Express } from 'express';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { DataSource, EntitySchema } from 'typeorm';
+import { loadConfig, port, serviceEnv, type ServiceEnv } from '../config';
+import { createDataSource, migrate, pingDatabase, type MigrationClass } from '../db';
+import { EventConsumer, Outbox, OutboxRelay, createKafka, ensureTopics, type Subscription } from '../events';
+import { deadLetterTopic, eventsTopic, serviceSpec } from '../fleet';
+import { healthRouter, type HealthCheck } from '../health';
+import { createHttpApp } from '../http';
+import { createLogger, type Logger } from '../logging';
+import { Metrics } from '../metrics';
+import { createOpenApiRegistry, generateDocument, type OpenAPIRegistry } from '../openapi';
+import { createRedis, type Redis } from '../redis';
+import { Shutdown, closeServer } from '../runtime';
+
+export const serviceConfig = serviceEnv.extend({ PORT: port });
+export type ServiceConfig = ServiceEnv & { PORT: number };
+
+/** Everything a service's routes and consumers are given; built once in `runService`. */
+export interface ServiceDeps {
+  name: string;
+  config: ServiceConfig;
+  logger: Logger;
+  metrics: Metrics;
+  dataSource: DataSource;
+  redis: Redis;
+  outbox: Outbox;
+  openapi: OpenAPIRegistry;
+}
+
+/**
+ * What makes one service different from another; the rest (config, pools, migrations, outbox
+ * relay, consumers, health, metrics, docs, shutdown) is the same for all eleven.
+ */
+export interface ServiceDefinition {
+  name: string;
+  migrations?: MigrationClass[];
+  entities?: EntitySchema[];
+  /** Business routes; they also register their schemas in `deps.openapi`. */
+  routes?: (deps: ServiceDeps) => Router[];
+  /** Topics this service consumes and what it does with each event type. */
+  consumes?: { topics: string[]; subscriptions: (deps: ServiceDeps) => Subscription[] };
+}
+
+export interface Dependencies {
+  dataSource: DataSource;
+  redis: Redis;
+  admin: Admin;
+  relay: OutboxRelay;
+}
+
+export function platformHealthChecks({ dataSource, redis, admin, relay }: Dependencies): HealthCheck[] {
+  return [
+    { name: 'mysql:connection', check: () => pingDatabase(dataSource) },
+    { name: 'redis:connection', check: async () => void (await redis.ping()) },
+    {
+      name: 'kafka:connection',
+      check: async () => ({ observedValue: (await admin.describeCluster()).brokers.length, observedUnit: 'brokers' }),
+    },
+    {
+      name: 'outbox:backlog',
+      critical: false,
+      check: async () => {
+        const pending = await relay.backlog();
+        return { observedValue: pending, observedUnit: 'events', status: pending > 10_000 ? 'warn' : 'pass' };
+      },
+    },
+  ];
+}
+
+/** Builds the Express app from its dependencies. It never listens or connects: `runService` does. */
+export function createServiceApp(definition: ServiceDefinition, deps: ServiceDeps, checks: HealthCheck[]): Express {
+  const routes = definition.routes?.(deps) ?? [];
+  const document = generateDocument(deps.openapi, deps.name);
+  const docs = Router().get('/openapi.json', (_req, res) => void res.json(document));
+  return createHttpApp({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    bodyLimit: deps.config.BODY_LIMIT,
+    corsOrigins: deps.config.CORS_ORIGINS,
+    operational: [healthRouter(deps.name, checks), Router().get('/metrics', deps.metrics.handler()), docs],
+    routes,
+  });
+}
+
+export interface RunningService {
+  server: Server;
+  port: number;
+  deps: ServiceDeps;
+  kafka: Kafka;
+  producer: Producer;
+  relay: OutboxRelay;
+  shutdown: Shutdown;
+  /** Runs the graceful shutdown steps (what SIGTERM runs), without exiting the process. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one service: config, logger, MySQL pool and migrations, Redis, Kafka topics, producer,
+ * outbox relay, consumers, then HTTP. Registers the shutdown steps in reverse order of need.
+ */
+export async function runService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const spec = serviceSpec(definition.name);
+  const config = loadConfig(serviceConfig.extend({ PORT: port.default(spec.port) }), env) as ServiceConfig;
+  const logger = createLogger(definition.name, config.LOG_LEVEL);
+  const metrics = new Metrics(definition.name);
+  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
+
+  const dataSource = createDataSource({
+    url: config.MYSQL_URL,
+    poolSize: config.MYSQL_POOL_SIZE,
+    migrations: definition.migrations ?? [],
+    entities: definition.entities ?? [],
+  });
+  await dataSource.initialize();
+  const applied = await migrate(dataSource);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+
+  const redis = createRedis(config.REDIS_URL);
+  await redis.connect();
+
+  const kafka = createKafka(definition.name, config.KAFKA_BROKERS, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  const ownTopic = eventsTopic(definition.name);
+  await ensureTopics(admin, [ownTopic, deadLetterTopic(definition.name), ...(definition.consumes?.topics ?? [])]);
+  const producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+
+  const relay = new OutboxRelay({ dataSource, producer, logger, metrics, pollMs: config.OUTBOX_POLL_MS });
+  const outbox = new Outbox(dataSource, ownTopic, () => relay.wake());
+  const deps: ServiceDeps = { name: definition.name, config, logger, metrics, dataSource, redis, outbox, openapi: createOpenApiRegistry() };
+
+  const app = createServiceApp(definition, deps, platformHealthChecks({ dataSource, redis, admin, relay }));
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  // Keep-alive longer than the gateway's agent, so the gateway never reuses a socket we just closed.
+  server.keepAliveTimeout = 65_000;
+
+  relay.start();
+  let consumer: EventConsumer | undefined;
+  if (definition.consumes) {
+    consumer = new EventConsumer({
+      name: definition.name,
+      groupId: config.KAFKA_CONSUMER_GROUP ?? definition.name,
+      kafka,
+      producer,
+      dataSource,
+      logger,
+      metrics,
+      topics: definition.consumes.topics,
+      subscriptions: definition.consumes.subscriptions(deps),
+    });
+    await consumer.start();
+  }
+
+  // In the order they run: stop taking requests, stop consuming (offsets committed), flush the
+  // relay, then close the clients and pools the earlier steps still needed.
+  shutdown
+    .add('http', () => closeServer(server))
+    .add('consumer', () => consumer?.stop())
+    .add('outbox relay', () => relay.stop())
+    .add('kafka', () => Promise.all([producer.disconnect(), admin.disconnect()]))
+    .add('redis', () => redis.quit())
+    .add('mysql', () => dataSource.destroy());
+
+  const boundPort = (server.address() as AddressInfo).port;
+  logger.info({ port: boundPort }, `${definition.name} listening`);
+  return { server, port: boundPort, deps, kafka, producer, relay, shutdown, stop: () => shutdown.run() };
+}
+
+/** main.ts of every service: start, install signal handlers, exit non-zero on a failed start. */
+export function main(definition: ServiceDefinition): void {
+  runService(definition)
+    .then((running) => running.shutdown.installSignalHandlers())
+    .catch((err) => {
+      console.error(`${definition.name} failed to start:`, err);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { createConnection } from 'mysql2/promise';
+
+/**
+ * Helpers for component and end-to-end tests. Tests run against the real MariaDB/MySQL, Redis and
+ * Kafka; each test file owns a throwaway schema so parallel workers never see each other's rows.
+ */
+export const TEST_MYSQL_ROOT_URL = process.env.MYSQL_ROOT_URL ?? 'mysql://root@127.0.0.1:3306';
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEST_KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+
+export interface TestSchema {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestSchema(label: string): Promise<TestSchema> {
+  const name = `qct_${label.replace(/\W/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  await rootQuery(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const url = new URL(TEST_MYSQL_ROOT_URL);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: async () => void (await rootQuery(`DROP DATABASE IF EXISTS \`${name}\``)) };
+}
+
+export async function rootQuery(sql: string, params: unknown[] = []): Promise<unknown> {
+  const connection = await createConnection({ uri: TEST_MYSQL_ROOT_URL, multipleStatements: false });
+  try {
+    const [rows] = await connection.query(sql, params);
+    return rows;
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Environment for `runService` in a test: its own schema, a free port, quiet logs. */
+export function testServiceEnv(schema: TestSchema, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MYSQL_URL: schema.url,
+    MYSQL_POOL_SIZE: '4',
+    REDIS_URL: TEST_REDIS_URL,
+    KAFKA_BROKERS: TEST_KAFKA_BROKERS,
+    OUTBOX_POLL_MS: '200',
+    KAFKA_CONSUMER_GROUP: testConsumerGroup(schema),
+    ...overrides,
+  };
+}
+
+/** Polls until `probe` returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** The consumer group of a service under test: its own, so test runs never share partitions. */
+export function testConsumerGroup(schema: TestSchema): string {
+  return `test.${schema.name}`;
+}
+
+export function testKafka(clientId = 'test'): Kafka {
+  return new Kafka({ clientId, brokers: TEST_KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+}
+
+/**
+ * Commits a new consumer group's offsets at the current end of its topics, so a service under
+ * test reads what the test publishes rather than every earlier run's history.
+ */
+export async function skipHistory(groupId: string, topics: string[]): Promise<void> {
+  const admin = testKafka('test-skip-history').admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,4 @@
+import { describeServiceBoot } from '../../../shared/test/service-boot';
+import { definition } from '../../src/service';
+
+describeServiceBoot(definition);
