@@ -1,9 +1,9 @@
-import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface } from 'typeorm';
+import { DataSource, type EntityManager, type EntitySchema, type EntitySchemaColumnOptions, type MigrationInterface } from 'typeorm';
 import { uuidv7 } from 'uuidv7';
 import { platformMigrations } from './platform-migrations';
 
 export type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
-export { DataSource } from 'typeorm';
+export { DataSource, EntitySchema } from 'typeorm';
 
 /** UUIDv7: time-ordered, so primary-key inserts stay append-only in InnoDB. */
 export function newId(): string {
@@ -66,3 +66,34 @@ export async function pingDatabase(dataSource: DataSource): Promise<void> {
 
 /** A transaction-scoped manager; nothing outside data/ and the platform touches TypeORM itself. */
 export type Tx = EntityManager;
+
+type ColumnOptions = EntitySchemaColumnOptions;
+
+/**
+ * Columns every business table starts with (DESIGN §7), for TypeORM entity schemas: a UUIDv7 id
+ * set by the application (`newId()`), and creation/update times in milliseconds, UTC.
+ * The database keeps both times (see `commonColumnsSql`): TypeORM's own update-date column writes
+ * `CURRENT_TIMESTAMP` without fractions, which would cut `updated_at` to whole seconds.
+ */
+export const commonColumns = {
+  id: { type: 'char', length: 36, primary: true },
+  createdAt: { name: 'created_at', type: 'datetime', precision: 3, insert: false, update: false },
+  updatedAt: { name: 'updated_at', type: 'datetime', precision: 3, insert: false, update: false },
+} satisfies Record<string, ColumnOptions>;
+
+/** The DDL of `commonColumns`, for migrations: `CREATE TABLE x (${commonColumnsSql}, ...)`. */
+export const commonColumnsSql = [
+  'id CHAR(36) NOT NULL PRIMARY KEY',
+  'created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)',
+  'updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3)',
+].join(', ');
+
+/** For rows that are hidden rather than deleted (TypeORM's `softDelete` fills it). */
+export const softDeleteColumn = {
+  deletedAt: { name: 'deleted_at', type: 'datetime', precision: 3, deleteDate: true, nullable: true },
+} satisfies Record<string, ColumnOptions>;
+
+/** Optimistic locking for rows that concurrent updates race on: TypeORM bumps it on every save. */
+export const versionColumn = {
+  version: { type: 'int', version: true },
+} satisfies Record<string, ColumnOptions>;
