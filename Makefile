@@ -18,10 +18,12 @@ test: build infra ## lint, type-check, then unit, component and end-to-end tests
 	@echo "==> tests (unit, component, end-to-end) against real MySQL/MariaDB, Redis and Kafka"
 	@set -a; . $(SECRETS); set +a; $(NODE) npx jest --ci
 
+# `npm install` honours package-lock.json. Not `npm ci`: the lock can only record the platform
+# packages the registry serves here (linux-x64), and npm 11's ci rejects a lock without the rest.
 install: node_modules/.install-stamp
 node_modules/.install-stamp: package.json package-lock.json */package.json
-	@echo "==> installing dependencies (npm ci)"
-	@$(NODE) npm ci --no-audit --no-fund
+	@echo "==> installing dependencies (npm install, locked versions)"
+	@$(NODE) npm install --no-audit --no-fund
 	@touch $@
 
 build: install ## compile TypeScript to JavaScript (each workspace's dist/)
