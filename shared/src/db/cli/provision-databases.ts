@@ -19,7 +19,8 @@ async function main(): Promise<void> {
       // '%' and not 'localhost': the services may connect over TCP from another host or container.
       await connection.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, '%', password]);
       await connection.query('ALTER USER ?@? IDENTIFIED BY ?', [user, '%', password]);
-      await connection.query(`GRANT ALL PRIVILEGES ON \`${service.schema}\`.* TO ?@?`, [user, '%']);
+      // `_` is a wildcard in a GRANT's database name: escaped, the grant covers this schema only.
+      await connection.query(`GRANT ALL PRIVILEGES ON \`${service.schema!.replace(/_/g, '\\_')}\`.* TO ?@?`, [user, '%']);
     }
   } finally {
     await connection.end();
