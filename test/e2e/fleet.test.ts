@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { FLEET, FleetProcesses, GATEWAY, SERVICES, portOf } from '@qc/shared/fleet';
+import { createConnection } from 'mysql2/promise';
+import { FLEET, FleetProcesses, GATEWAY, SERVICES, portOf, processEnv } from '@qc/shared/fleet';
 
 /**
  * The whole fleet as eleven separate processes on the real MySQL/MariaDB, Redis and Kafka, each
@@ -9,6 +10,12 @@ import { FLEET, FleetProcesses, GATEWAY, SERVICES, portOf } from '@qc/shared/fle
 const PORT_OFFSET = 10_000;
 const root = resolve(__dirname, '../..');
 const gateway = `http://127.0.0.1:${portOf(GATEWAY, PORT_OFFSET)}`;
+
+interface HealthReport {
+  status: 'pass' | 'warn' | 'fail';
+  checks: Record<string, { status: string }[]>;
+}
+const healthOf = async (res: Response) => (await res.json()) as HealthReport;
 
 describe('the fleet end to end', () => {
   const fleet = new FleetProcesses({
@@ -23,12 +30,25 @@ describe('the fleet end to end', () => {
 
   it('when all eleven are up, then the gateway reports every service healthy', async () => {
     const res = await fetch(`${gateway}/health`);
-    const body = await res.json();
+    const body = await healthOf(res);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/health\+json/);
     expect(body.status).toBe('pass');
     for (const service of SERVICES) {
       expect(body.checks[`${service.name}:ready`]?.[0]?.status).toBe('pass');
+    }
+  });
+
+  it('when each service connects as its own database user, then that user sees its own schema only', async () => {
+    for (const service of SERVICES) {
+      const connection = await createConnection({ uri: processEnv(service, process.env).MYSQL_URL! });
+      try {
+        const [rows] = await connection.query('SHOW DATABASES');
+        const visible = (rows as { Database: string }[]).map((r) => r.Database).filter((name) => name !== 'information_schema');
+        expect(visible).toEqual([service.schema]);
+      } finally {
+        await connection.end();
+      }
     }
   });
 
@@ -52,9 +72,9 @@ describe('the fleet end to end', () => {
     expect(res.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-    const health = await (await fetch(`${gateway}/health`)).json();
-    expect(health.checks['analytics-service:ready'][0].status).toBe('fail');
-    expect(health.checks['order-service:ready'][0].status).toBe('pass');
+    const health = await healthOf(await fetch(`${gateway}/health`));
+    expect(health.checks['analytics-service:ready']?.[0]?.status).toBe('fail');
+    expect(health.checks['order-service:ready']?.[0]?.status).toBe('pass');
   });
 
   it('when the fleet gets SIGTERM, then every process exits 0 within the shutdown deadline', async () => {
