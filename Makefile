@@ -2,6 +2,7 @@
 # Both install what is missing first. Every command runs on Node 24 through scripts/node.sh.
 SHELL := /bin/bash
 NODE := scripts/node.sh
+BIN := $(NODE) node_modules/.bin
 SECRETS := .infra/secrets.env
 
 .PHONY: run test install build infra stop lint format typecheck test-unit test-component test-e2e bench clean
@@ -12,11 +13,11 @@ run: build infra ## start MySQL/Redis/Kafka if needed, migrate, seed, start all 
 
 test: build infra ## lint, type-check, then unit, component and end-to-end tests
 	@echo "==> lint and type-check"
-	@$(NODE) npx eslint .
-	@$(NODE) npx prettier --check . >/dev/null || { $(NODE) npx prettier --check . ; exit 1; }
-	@$(NODE) npx tsc -p tsconfig.check.json
+	@$(BIN)/eslint .
+	@$(BIN)/prettier --check --log-level warn .
+	@$(BIN)/tsc -p tsconfig.check.json
 	@echo "==> tests (unit, component, end-to-end) against real MySQL/MariaDB, Redis and Kafka"
-	@set -a; . $(SECRETS); set +a; $(NODE) npx jest --ci
+	@set -a; . $(SECRETS); set +a; $(BIN)/jest --ci
 
 # `npm install` honours package-lock.json. Not `npm ci`: the lock can only record the platform
 # packages the registry serves here (linux-x64), and npm 11's ci rejects a lock without the rest.
@@ -28,7 +29,7 @@ node_modules/.install-stamp: package.json package-lock.json */package.json
 
 build: install ## compile TypeScript to JavaScript (each workspace's dist/)
 	@echo "==> compiling TypeScript"
-	@$(NODE) npx tsc -b
+	@$(BIN)/tsc -b
 
 infra: ## find or start MySQL/MariaDB, Redis and Kafka; create users, schemas and topics
 	@scripts/infra.sh up
@@ -37,25 +38,25 @@ stop: ## stop the Kafka broker this project started
 	@scripts/infra.sh down
 
 lint:
-	@$(NODE) npx eslint . && $(NODE) npx prettier --check .
+	@$(BIN)/eslint . && $(BIN)/prettier --check --log-level warn .
 
 format:
-	@$(NODE) npx prettier --write . && $(NODE) npx eslint --fix .
+	@$(BIN)/prettier --write . && $(BIN)/eslint --fix .
 
 typecheck: build
-	@$(NODE) npx tsc -p tsconfig.check.json
+	@$(BIN)/tsc -p tsconfig.check.json
 
 test-unit: build
-	@$(NODE) npx jest --selectProjects unit
+	@$(BIN)/jest --selectProjects unit
 
 test-component: build infra
-	@set -a; . $(SECRETS); set +a; $(NODE) npx jest --selectProjects component
+	@set -a; . $(SECRETS); set +a; $(BIN)/jest --selectProjects component
 
 test-e2e: build infra
-	@set -a; . $(SECRETS); set +a; $(NODE) npx jest --selectProjects e2e
+	@set -a; . $(SECRETS); set +a; $(BIN)/jest --selectProjects e2e
 
 bench: build infra ## benchmarks; they print figures, they do not pass or fail
 	@$(NODE) npm run bench:gateway
 
 clean:
-	@$(NODE) npx tsc -b --clean
+	@$(BIN)/tsc -b --clean
