@@ -38,7 +38,6 @@ export function createHttpApp(options: HttpAppOptions): Express {
       logger: options.logger,
       genReqId: (req) => String(req.headers['x-request-id']),
       autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
-      customProps: () => ({}),
       quietReqLogger: true,
     }) as RequestHandler,
   );
