@@ -1,6 +1,6 @@
 import type { Tx } from '@qc/shared/db';
 import type { DataSource } from '@qc/shared/db';
-import type { CatalogEvent } from '@qc/shared/events';
+import { withoutSecrets, type CatalogEvent } from '@qc/shared/events';
 
 export interface RawEventRow {
   eventId: string;
@@ -13,10 +13,19 @@ export interface RawEventRow {
   receivedAt: string;
 }
 
+/** Stores the event as published, less the fields meant for one consumer only (an OTP). */
 export async function insertRawEvent(tx: Tx, event: CatalogEvent): Promise<void> {
   await tx.query(
     'INSERT INTO raw_events (event_id, type, source, subject, correlation_id, occurred_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    [event.id, event.type, event.source, event.subject, event.correlationid, new Date(event.time), JSON.stringify(event.data)],
+    [
+      event.id,
+      event.type,
+      event.source,
+      event.subject,
+      event.correlationid,
+      new Date(event.time),
+      JSON.stringify(withoutSecrets(event.type, event.data)),
+    ],
   );
 }
 

@@ -126,6 +126,23 @@ describe('event pipeline through the real broker', () => {
     }
   }, 60_000);
 
+  it('when an event carries a secret meant for one consumer, then analytics stores it without the secret', async () => {
+    const event = newEvent(
+      'user-service',
+      'user.otp_requested',
+      { phone: '+919812345678', code: '482913', expiresAt: new Date(Date.now() + 300_000).toISOString() },
+      { subject: id() },
+    );
+    await kafkaProducer.send({ topic: eventsTopic('user-service'), messages: [{ key: event.subject, value: JSON.stringify(event) }] });
+    const page = await eventually(async () => {
+      const res = await request(analytics.server).get('/api/v1/analytics/events').query({ type: 'user.otp_requested', limit: 100 });
+      return res.body.data.some((e: { eventId: string }) => e.eventId === event.id) && res;
+    });
+    const stored = page.body.data.find((e: { eventId: string }) => e.eventId === event.id);
+    expect(stored.data).toEqual({ phone: '+919812345678', expiresAt: event.data.expiresAt });
+    expect(JSON.stringify(page.body)).not.toContain('482913');
+  });
+
   it('when a relay is killed mid-batch and restarted, then analytics holds every event exactly once', async () => {
     const total = 3000;
     const topic = eventsTopic('order-service');

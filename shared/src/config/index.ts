@@ -30,7 +30,8 @@ export const csv = z
   )
   .pipe(z.array(z.string()).min(1));
 
-export const port = z.coerce.number().int().min(0).max(65535);
+/** A TCP port; an empty value is an error, not port 0 (which would mean "any free port"). */
+export const port = z.string().trim().min(1, 'must not be empty').transform(Number).pipe(z.number().int().min(0).max(65535));
 
 /** Env booleans are strings: only `true`/`1` and `false`/`0` are accepted. */
 export const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

@@ -21,7 +21,8 @@ export class PlatformTables1763683200000 implements MigrationInterface {
         last_error VARCHAR(1000) NULL,
         created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
         published_at DATETIME(3) NULL,
-        KEY outbox_pending (published_at, next_attempt_at, id)
+        KEY outbox_pending (published_at, next_attempt_at, id),
+        KEY outbox_key_order (message_key, published_at, id)
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
     await q.query(`
       CREATE TABLE processed_events (

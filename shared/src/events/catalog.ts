@@ -115,3 +115,17 @@ export function ownerOf(type: EventType): string {
   if (!owner) throw new Error(`event type ${type} has no owning service`);
   return owner;
 }
+
+/**
+ * Fields that carry secrets meant for one consumer only (the OTP for notification-service to
+ * deliver). Stores that keep events for everyone to read, like analytics', drop them.
+ */
+export const SECRET_DATA_FIELDS: Partial<Record<EventType, readonly string[]>> = {
+  'user.otp_requested': ['code'],
+};
+
+export function withoutSecrets(type: EventType, data: unknown): unknown {
+  const secret = SECRET_DATA_FIELDS[type];
+  if (!secret || typeof data !== 'object' || data === null) return data;
+  return Object.fromEntries(Object.entries(data).filter(([field]) => !secret.includes(field)));
+}

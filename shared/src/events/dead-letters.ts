@@ -20,7 +20,7 @@ export const REPLAYED_HEADER = 'x-dlq-replayed-from';
  * remembers where the last replay stopped. Other consumers of that topic see the event again and
  * skip it through their processed-events record.
  */
-export async function replayDeadLetters(kafka: Kafka, consumerName: string, logger: Logger): Promise<number> {
+export async function replayDeadLetters(kafka: Kafka, consumerName: string, logger: Logger, timeoutMs = 120_000): Promise<number> {
   const topic = `dlq.${consumerName}`;
   const admin = kafka.admin();
   await admin.connect();
@@ -43,6 +43,16 @@ export async function replayDeadLetters(kafka: Kafka, consumerName: string, logg
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
+      // Another replay of the same consumer holds some partitions of the replay group: give up
+      // rather than wait for them forever; what was sent stays sent and committed.
+      const timer = setTimeout(
+        () => reject(new Error(`replay did not finish within ${timeoutMs} ms; is another replay running?`)),
+        timeoutMs,
+      );
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
       consumer
         .run({
           autoCommit: true,
@@ -60,10 +70,13 @@ export async function replayDeadLetters(kafka: Kafka, consumerName: string, logg
               replayed++;
             }
             if (BigInt(message.offset) + 1n >= high) remaining.delete(partition);
-            if (remaining.size === 0) resolve();
+            if (remaining.size === 0) done();
           },
         })
-        .catch(reject);
+        .catch((err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
     });
   } finally {
     await consumer.disconnect();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { newId } from '../db';
 import { currentContext } from '../logging';
-import { catalog, isEventType, type EventData, type EventType } from './catalog';
+import { catalog, isEventType, ownerOf, type EventData, type EventType } from './catalog';
 
 /** CloudEvents 1.0, structured JSON mode, with our correlation/causation extensions. */
 export const CloudEventEnvelope = z.object({
@@ -40,6 +40,7 @@ export interface NewEventOptions {
 
 /** Builds an event and validates it against the catalog, so nothing invalid reaches the outbox. */
 export function newEvent<T extends EventType>(source: string, type: T, data: EventData<T>, options: NewEventOptions): CatalogEvent<T> {
+  if (source !== ownerOf(type)) throw new ContractViolation(`${source} may not publish ${type}: it belongs to ${ownerOf(type)}`);
   const parsed = catalog[type].safeParse(data);
   if (!parsed.success) throw new ContractViolation(`${type} data breaks its contract`, parsed.error.issues);
   const correlationid = options.correlationId ?? options.causedBy?.correlationid ?? currentContext()?.requestId ?? newId();
@@ -71,6 +72,8 @@ export function parseEvent(raw: Buffer | string | null): CatalogEvent {
   if (!envelope.success) throw new ContractViolation('envelope is not a CloudEvent 1.0', envelope.error.issues);
   const { type } = envelope.data;
   if (!isEventType(type)) throw new ContractViolation(`unknown event type ${type}`);
+  if (envelope.data.source !== `/${ownerOf(type)}`)
+    throw new ContractViolation(`${type} must come from /${ownerOf(type)}, not ${envelope.data.source}`);
   const data = catalog[type].safeParse(envelope.data.data);
   if (!data.success) throw new ContractViolation(`${type} data breaks its contract`, data.error.issues);
   return { ...envelope.data, type, data: data.data } as CatalogEvent;

@@ -1,4 +1,4 @@
-export { catalog, Money, isEventType, ownerOf, type EventType, type EventData } from './catalog';
+export { catalog, Money, isEventType, ownerOf, withoutSecrets, SECRET_DATA_FIELDS, type EventType, type EventData } from './catalog';
 export {
   CloudEventEnvelope,
   ContractViolation,

@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Metrics } from '../metrics';
 
 export interface RelayOptions {
@@ -32,8 +32,9 @@ const RETENTION_DAYS = 7;
  * Publishes pending outbox rows to Kafka. Many relays may run at once: each claims a batch with
  * `FOR UPDATE SKIP LOCKED`, sends it, and marks it published in the same transaction. A crash
  * between the send and the commit publishes the batch again, so delivery is at-least-once and
- * consumers deduplicate by event id. A failed send leaves the whole batch pending with exponential
- * backoff, which keeps each key's events in order.
+ * consumers deduplicate by event id. A failed send leaves the batch pending with exponential
+ * backoff. Each key's events go out in id order: a row is sent only when every earlier pending
+ * row of its key is in the same batch (see `inKeyOrder`), whatever other relays hold or back off.
  */
 export class OutboxRelay {
   private running = false;
@@ -75,12 +76,13 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const { dataSource, producer, metrics } = this.options;
     return dataSource.transaction(async (tx) => {
-      const rows: OutboxRow[] = await tx.query(
+      const claimed: OutboxRow[] = await tx.query(
         `SELECT id, topic, message_key, payload, headers, attempts FROM outbox
          WHERE published_at IS NULL AND next_attempt_at <= NOW(3)
          ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
+      const rows = await inKeyOrder(tx, claimed);
       if (rows.length === 0) return 0;
       const ids = rows.map((r) => r.id);
       try {
@@ -148,6 +150,29 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+/**
+ * Keeps the rows that may go out now without overtaking an earlier event of the same key: for each
+ * key, the claimed rows up to the first earlier pending row this batch does not hold (one another
+ * relay has locked, or one backing off after a failed send). The rest stay pending for a later round.
+ */
+async function inKeyOrder(tx: EntityManager, claimed: OutboxRow[]): Promise<OutboxRow[]> {
+  if (claimed.length === 0) return claimed;
+  const keys = [...new Set(claimed.map((r) => r.message_key))];
+  const pending: { id: string; message_key: string }[] = await tx.query(
+    'SELECT id, message_key FROM outbox WHERE published_at IS NULL AND message_key IN (?) ORDER BY id',
+    [keys],
+  );
+  const held = new Set(claimed.map((r) => r.id));
+  const blocked = new Set<string>();
+  const sendable = new Set<string>();
+  for (const row of pending) {
+    if (blocked.has(row.message_key)) continue;
+    if (held.has(row.id)) sendable.add(row.id);
+    else blocked.add(row.message_key);
+  }
+  return claimed.filter((r) => sendable.has(r.id));
 }
 
 function groupByTopic(rows: OutboxRow[]) {

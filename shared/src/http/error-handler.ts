@@ -34,9 +34,10 @@ export function errorHandler(logger: Logger, onBug?: () => void): ErrorRequestHa
       onBug?.();
       logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
     }
+    // A response already streaming (e.g. Server-Sent Events) can only be ended.
+    if (res.headersSent) return void res.end();
     const status = STATUS_BY_KIND[appError.kind];
     if (appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(appError.retryAfterSeconds)));
-    if (res.headersSent) return void res.end();
     res.status(status).json(failure(status, appError.code, appError.message, appError.details, currentContext()?.requestId));
   };
 }

@@ -20,8 +20,9 @@ export function currentContext(): RequestContext | undefined {
 }
 
 /**
- * Field names whose values never reach a log line, wherever they sit in the first two levels of a
- * logged object (pino's redaction takes explicit paths, so both levels are listed).
+ * Field names whose values never reach a log line, wherever they sit in the first three levels of
+ * a logged object (pino's redaction takes explicit paths, so each level is listed). Not `code`:
+ * error codes (ER_DUP_ENTRY, ECONNREFUSED) are what an operator needs; OTPs are `otp`/`otpCode`.
  */
 const SECRET_FIELDS = [
   'password',
@@ -32,7 +33,7 @@ const SECRET_FIELDS = [
   'accessToken',
   'refreshToken',
   'otp',
-  'code',
+  'otpCode',
   'cardNumber',
   'cvv',
   'secret',
@@ -42,6 +43,7 @@ const SECRET_FIELDS = [
 export const REDACTED_PATHS = [
   ...SECRET_FIELDS,
   ...SECRET_FIELDS.map((f) => `*.${f}`),
+  ...SECRET_FIELDS.map((f) => `*.*.${f}`),
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',

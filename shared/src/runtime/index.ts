@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 
 type Step = () => Promise<unknown> | unknown;
@@ -57,7 +57,15 @@ export class Shutdown {
 /** Stops accepting connections, lets in-flight requests finish, drops idle keep-alive sockets. */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((err) => (err ? reject(err) : resolve()));
+    // A keep-alive connection still answering a request goes idle once answered and would then
+    // stay open until its keep-alive timeout, holding close() back: close idle ones until done,
+    // and tell clients that send another request meanwhile not to reuse the connection.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    server.prependListener('request', (_req, res: ServerResponse) => res.setHeader('Connection', 'close'));
+    server.close((err) => {
+      clearInterval(sweep);
+      return err ? reject(err) : resolve();
+    });
     server.closeIdleConnections();
   });
 }

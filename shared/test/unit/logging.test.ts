@@ -1,0 +1,112 @@
+import { Writable } from 'node:stream';
+import { createLogger, currentContext, runWithContext, type Logger } from '@qc/shared/logging';
+
+/** A logger that writes to memory, so tests read exactly what would reach stdout. */
+function memoryLogger(level = 'info'): { logger: Logger; lines: () => Record<string, unknown>[]; raw: () => string } {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  // pino writes synchronously to a plain stream's write(); nothing to flush.
+  const logger = createLogger('logging-test', level, destination);
+  const raw = () => chunks.join('');
+  const lines = () =>
+    raw()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { logger, lines, raw };
+}
+
+const SECRETS = ['password', 'token', 'refreshToken', 'otp', 'authorization'] as const;
+
+describe('createLogger redaction', () => {
+  it.each(SECRETS)('when %s is logged at the top level, then its value never reaches the output', (field) => {
+    const { logger, lines, raw } = memoryLogger();
+    const secret = `s3cret-${field}-${Math.random().toString(36).slice(2)}`;
+    logger.info({ [field]: secret, userName: 'asha' }, 'login attempt');
+    expect(raw()).not.toContain(secret);
+    expect(lines()[0]).toMatchObject({ [field]: '[redacted]', userName: 'asha', msg: 'login attempt' });
+  });
+
+  it.each(SECRETS)('when %s is logged one level deep, then its value never reaches the output', (field) => {
+    const { logger, lines, raw } = memoryLogger();
+    const secret = `s3cret-${field}-${Math.random().toString(36).slice(2)}`;
+    logger.info({ body: { [field]: secret, email: 'asha@example.com' } }, 'request');
+    expect(raw()).not.toContain(secret);
+    expect(lines()[0]).toMatchObject({ body: { [field]: '[redacted]', email: 'asha@example.com' } });
+  });
+
+  it('when a request with an Authorization header is logged, then the header value is redacted', () => {
+    const { logger, raw } = memoryLogger();
+    const bearer = `Bearer eyJ-${Math.random().toString(36).slice(2)}`;
+    logger.info({ req: { method: 'GET', headers: { authorization: bearer, cookie: 'sid=abc123xyz' } } }, 'request');
+    expect(raw()).not.toContain(bearer);
+    expect(raw()).not.toContain('abc123xyz');
+  });
+
+  it('when a line is written, then it carries the service name, a label level and an ISO time', () => {
+    const { logger, lines } = memoryLogger();
+    logger.warn('careful');
+    const [line] = lines();
+    expect(line).toMatchObject({ service: 'logging-test', level: 'warn', msg: 'careful' });
+    expect(new Date(String(line!.time)).toISOString()).toBe(line!.time);
+  });
+
+  it('when the level is above a call, then nothing is written', () => {
+    const { logger, lines } = memoryLogger('error');
+    logger.info('not shown');
+    logger.error('shown');
+    expect(lines().map((l) => l.msg)).toEqual(['shown']);
+  });
+});
+
+describe('request context', () => {
+  it('when a line is written inside runWithContext, then it carries requestId and userId', async () => {
+    const { logger, lines } = memoryLogger();
+    const requestId = `req-${Math.random().toString(36).slice(2)}`;
+    await runWithContext({ requestId, userId: 'user-42' }, async () => {
+      await new Promise((r) => setImmediate(r));
+      logger.info('inside');
+    });
+    expect(lines()[0]).toMatchObject({ requestId, userId: 'user-42', msg: 'inside' });
+  });
+
+  it('when the context has no userId, then the line carries the requestId only', () => {
+    const { logger, lines } = memoryLogger();
+    runWithContext({ requestId: 'req-only' }, () => logger.info('inside'));
+    expect(lines()[0]).toMatchObject({ requestId: 'req-only' });
+    expect(lines()[0]).not.toHaveProperty('userId');
+  });
+
+  it('when a line is written outside any context, then it carries no request ids', () => {
+    const { logger, lines } = memoryLogger();
+    logger.info('outside');
+    expect(lines()[0]).not.toHaveProperty('requestId');
+    expect(currentContext()).toBeUndefined();
+  });
+
+  it('when two contexts run concurrently, then each keeps its own ids', async () => {
+    const seen: string[] = [];
+    const work = (requestId: string, delay: number) =>
+      runWithContext({ requestId }, async () => {
+        await new Promise((r) => setTimeout(r, delay));
+        seen.push(`${requestId}=${currentContext()?.requestId}`);
+      });
+    await Promise.all([work('a', 20), work('b', 5)]);
+    expect(seen.sort()).toEqual(['a=a', 'b=b']);
+  });
+});
+
+describe('what redaction keeps', () => {
+  it('when an error with a code is logged, then the code stays readable and a secret three levels deep does not', () => {
+    const { logger, raw } = memoryLogger();
+    const err = Object.assign(new Error('duplicate'), { code: 'ER_DUP_ENTRY' });
+    logger.error({ err, body: { card: { cardNumber: '4111111111111111' } } }, 'insert failed');
+    expect(raw()).toContain('ER_DUP_ENTRY');
+    expect(raw()).not.toContain('4111111111111111');
+  });
+});
