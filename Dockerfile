@@ -46,7 +46,8 @@ FROM manifests AS prod-deps
 RUN --mount=type=cache,target=/root/.npm npm install --omit=dev
 
 FROM base AS platform
-ENV NODE_ENV=production
+# kafkajs 2.2.4 sets negative timeouts (Node clamps them to 1 ms, as always); Node 24 warns on each.
+ENV NODE_ENV=production NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
 # Owned by root and read-only for `node`: the running service cannot rewrite its own code.
 COPY --from=prod-deps /app ./
 COPY --from=build /app/shared/dist shared/dist

@@ -26,6 +26,12 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+/**
+ * kafkajs 2.2.4 passes a negative delay to setTimeout when the broker is not throttling it; Node
+ * has always clamped that to 1 ms, and since Node 24 it also warns on every such call.
+ */
+export const QUIET_KAFKAJS = '--disable-warning=TimeoutNegativeWarning';
+
 export function portOf(spec: ServiceSpec, portOffset = 0): number {
   return spec.port + portOffset;
 }
@@ -82,7 +88,7 @@ export class FleetProcesses {
   /** Starts one process (again); used by `start` and by fault tests that restart a service. */
   spawn(spec: ServiceSpec): void {
     const log = createWriteStream(this.logFile(spec.name), { flags: 'a' });
-    const child = spawn(process.execPath, [join(this.options.root, spec.name, 'dist', 'main.js')], {
+    const child = spawn(process.execPath, [QUIET_KAFKAJS, join(this.options.root, spec.name, 'dist', 'main.js')], {
       env: processEnv(spec, this.options.env, this.options.portOffset),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
