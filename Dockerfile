@@ -47,7 +47,8 @@ RUN --mount=type=cache,target=/root/.npm npm install --omit=dev
 
 FROM base AS platform
 # kafkajs 2.2.4 sets negative timeouts (Node clamps them to 1 ms, as always); Node 24 warns on each.
-ENV NODE_ENV=production NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
+ENV NODE_ENV=production
+ENV NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
 # Owned by root and read-only for `node`: the running service cannot rewrite its own code.
 COPY --from=prod-deps /app ./
 COPY --from=build /app/shared/dist shared/dist
