@@ -3,6 +3,9 @@
 SHELL := /bin/bash
 NODE := scripts/node.sh
 BIN := $(NODE) node_modules/.bin
+# Jest loads ESM-only packages (http-proxy-middleware 4) through Node's require(esm), which it
+# supports on Node >= 24.9 with VM modules enabled.
+JEST := NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning" $(BIN)/jest
 SECRETS := .infra/secrets.env
 
 .PHONY: run test install build infra stop lint format typecheck test-unit test-component test-e2e bench clean
@@ -17,7 +20,7 @@ test: build infra ## lint, type-check, then unit, component and end-to-end tests
 	@$(BIN)/prettier --check --log-level warn .
 	@$(BIN)/tsc -p tsconfig.check.json
 	@echo "==> tests (unit, component, end-to-end) against real MySQL/MariaDB, Redis and Kafka"
-	@set -a; . $(SECRETS); set +a; $(BIN)/jest --ci
+	@set -a; . $(SECRETS); set +a; $(JEST) --ci
 
 # `npm install` honours package-lock.json. Not `npm ci`: the lock can only record the platform
 # packages the registry serves here (linux-x64), and npm 11's ci rejects a lock without the rest.
@@ -47,13 +50,13 @@ typecheck: build
 	@$(BIN)/tsc -p tsconfig.check.json
 
 test-unit: build
-	@$(BIN)/jest --selectProjects unit
+	@$(JEST) --selectProjects unit
 
 test-component: build infra
-	@set -a; . $(SECRETS); set +a; $(BIN)/jest --selectProjects component
+	@set -a; . $(SECRETS); set +a; $(JEST) --selectProjects component
 
 test-e2e: build infra
-	@set -a; . $(SECRETS); set +a; $(BIN)/jest --selectProjects e2e
+	@set -a; . $(SECRETS); set +a; $(JEST) --selectProjects e2e
 
 bench: build infra ## benchmarks; they print figures, they do not pass or fail
 	@$(NODE) npm run bench:gateway
