@@ -59,7 +59,8 @@ test-e2e: build infra
 	@set -a; . $(SECRETS); set +a; $(JEST) --selectProjects e2e
 
 bench: build infra ## benchmarks; they print figures, they do not pass or fail
-	@$(NODE) npm run bench:gateway
+	@command -v wrk >/dev/null || { echo "the benchmarks drive load with wrk: sudo apt-get install wrk"; exit 1; }
+	@$(NODE) node bench/gateway/run.ts
 
 clean:
 	@$(BIN)/tsc -b --clean

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { csv, loadConfig, port, serviceEnv } from '@qc/shared/config';
+import { GATEWAY, SERVICES, envPrefix } from '@qc/shared/fleet';
+
+/** `order-service` → `UPSTREAM_ORDER_SERVICE`: where the gateway finds that service's instances. */
+export function upstreamVariable(service: string): string {
+  return `UPSTREAM_${envPrefix(service)}`;
+}
+
+const SIZE = /^(\d+)\s*(b|kb|mb)?$/i;
+const UNITS = { b: 1, kb: 1024, mb: 1024 * 1024 } as const;
+
+/** The sizes express.json accepts (`100kb`, `1mb`, 1024-based) as bytes, so BODY_LIMIT means the same everywhere. */
+const byteSize = z
+  .string()
+  .regex(SIZE, 'must be a size such as 512kb or 1mb')
+  .transform((text) => {
+    const [, amount, unit] = SIZE.exec(text)!;
+    return Number(amount) * UNITS[(unit?.toLowerCase() ?? 'b') as keyof typeof UNITS];
+  });
+
+const milliseconds = z.coerce.number().int().min(1);
+
+/** Services speak plain HTTP inside the network; TLS ends at the load balancer in front of the gateway. */
+const instanceUrls = csv.pipe(z.array(z.url({ protocol: /^http$/, error: 'must be a comma-separated list of http:// URLs' })));
+
+/** One variable per service, each one URL per instance; unset, the manifest's port on this host. */
+const upstreamsShape = Object.fromEntries(
+  SERVICES.map((service) => [upstreamVariable(service.name), instanceUrls.default([`http://127.0.0.1:${service.port}`])]),
+);
+
+const settings = serviceEnv
+  .pick({ NODE_ENV: true, LOG_LEVEL: true, HOST: true, REDIS_URL: true, CORS_ORIGINS: true, SHUTDOWN_TIMEOUT_MS: true })
+  .extend({
+    PORT: port.default(GATEWAY.port),
+    BODY_LIMIT: serviceEnv.shape.BODY_LIMIT.pipe(byteSize),
+    RATE_LIMIT_WINDOW_MS: milliseconds.default(60_000),
+    /** Requests one client (IP address until authentication arrives) may make per window. */
+    RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
+    /** Redis key prefix of the counters; every replica of one gateway must use the same. */
+    RATE_LIMIT_PREFIX: z.string().min(1).default('ratelimit:gateway:'),
+    /** How long the gateway waits for a service's response headers. */
+    UPSTREAM_TIMEOUT_MS: milliseconds.default(5_000),
+    /** How long an open breaker rejects at once before letting one trial request through. */
+    BREAKER_RESET_MS: milliseconds.default(10_000),
+    /** Failure percentage, over the last 10 s, above which an instance's breaker opens. */
+    BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+    /** Requests an instance must have had in the last 10 s before its breaker may open at all. */
+    BREAKER_VOLUME: z.coerce.number().int().min(1).default(5),
+    /** Deadline of each `/health/ready` and `/openapi.json` request the gateway sends to a service. */
+    PROBE_TIMEOUT_MS: milliseconds.default(1_000),
+    /** How long the merged API document is reused before the services are asked again. */
+    OPENAPI_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
+    // The upstream variables are validated in their own object: their names come from the manifest, so
+    // TypeScript cannot type them one by one next to the fixed settings.
+    upstreams: z.object(upstreamsShape),
+  });
+
+export const gatewayEnv = z
+  .preprocess((env) => ({ ...(env as object), upstreams: env }), settings)
+  .transform(({ upstreams, ...rest }) => ({
+    ...rest,
+    /** Instance URLs of every service, by service name, in the order they were configured. */
+    upstreams: new Map(SERVICES.map((service) => [service.name, upstreams[upstreamVariable(service.name)]!])),
+  }));
+
+export type GatewayConfig = z.output<typeof gatewayEnv>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Readonly<GatewayConfig> {
+  return loadConfig(gatewayEnv, env);
+}

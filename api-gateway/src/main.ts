@@ -1,0 +1,40 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { GATEWAY } from '@qc/shared/fleet';
+import { createLogger } from '@qc/shared/logging';
+import { Metrics } from '@qc/shared/metrics';
+import { Shutdown, closeServer } from '@qc/shared/runtime';
+import { createGatewayApp } from './app';
+import { loadGatewayConfig } from './config';
+import { createGatewayRedis } from './rate-limit';
+
+/** The only place that connects and listens. SIGTERM: stop accepting, finish requests, close. */
+async function start(): Promise<void> {
+  const config = loadGatewayConfig();
+  const logger = createLogger(GATEWAY.name, config.LOG_LEVEL);
+  const metrics = new Metrics(GATEWAY.name);
+  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
+
+  // Redis is required to start: the rate-limit store loads its script when it is created. Later
+  // outages only make the limiter fail open.
+  const redis = createGatewayRedis(config.REDIS_URL);
+  await redis.connect();
+
+  const gateway = createGatewayApp({ config, logger, metrics, redis });
+  const server = gateway.app.listen(config.PORT, config.HOST);
+  await once(server, 'listening');
+  // Longer than a load balancer's usual 60 s idle timeout, so it never reuses a socket we just closed.
+  server.keepAliveTimeout = 65_000;
+
+  shutdown
+    .add('http', () => closeServer(server))
+    .add('upstreams', () => gateway.close())
+    .add('redis', () => redis.quit());
+  shutdown.installSignalHandlers();
+  logger.info({ port: (server.address() as AddressInfo).port }, `${GATEWAY.name} listening`);
+}
+
+start().catch((err) => {
+  console.error(`${GATEWAY.name} failed to start:`, err);
+  process.exit(1);
+});

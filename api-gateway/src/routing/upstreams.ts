@@ -1,0 +1,71 @@
+import { Agent } from 'node:http';
+import { Gauge } from 'prom-client';
+import type { Logger } from '@qc/shared/logging';
+import type { Metrics } from '@qc/shared/metrics';
+import type { GatewayConfig } from '../config';
+import { UpstreamProxy } from './proxy';
+import { UpstreamInstance, UpstreamPool, type CircuitState } from './upstream-pool';
+
+const STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
+const IDLE_SOCKET_TIMEOUT_MS = 60_000;
+
+export interface Upstreams {
+  /** One pool per service, by service name. */
+  pools: ReadonlyMap<string, UpstreamPool>;
+  /** Stops the breakers' timers and closes the pooled upstream connections. */
+  close(): void;
+}
+
+/**
+ * Every configured instance of every service: one keep-alive agent for all of them, one proxy and
+ * one breaker per instance. Breaker transitions are logged and exported as a gauge.
+ */
+export function createUpstreams(
+  config: Pick<
+    GatewayConfig,
+    'upstreams' | 'BODY_LIMIT' | 'UPSTREAM_TIMEOUT_MS' | 'BREAKER_RESET_MS' | 'BREAKER_ERROR_PERCENT' | 'BREAKER_VOLUME'
+  >,
+  { metrics, logger }: { metrics: Metrics; logger: Logger },
+): Upstreams {
+  // LIFO reuse keeps a small set of connections warm. Idle sockets are closed after 60 s, before
+  // the services close theirs (65 s), so the gateway never sends on a socket the service is closing.
+  // (An idle timeout only; a request in flight is bounded by its breaker's deadline instead.)
+  const agent = new Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo', timeout: IDLE_SOCKET_TIMEOUT_MS });
+  const circuitState = new Gauge({
+    name: 'circuit_breaker_state',
+    help: 'Breaker of each upstream instance: 0 closed, 1 half-open, 2 open',
+    labelNames: ['upstream', 'instance'] as const,
+    registers: [metrics.registry],
+  });
+  const settings = {
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    resetMs: config.BREAKER_RESET_MS,
+    errorPercent: config.BREAKER_ERROR_PERCENT,
+    volume: config.BREAKER_VOLUME,
+  };
+
+  const pools = new Map<string, UpstreamPool>();
+  for (const [service, urls] of config.upstreams) {
+    const instances = urls.map((url) => {
+      const proxy = new UpstreamProxy(new URL(url), { agent, bodyLimitBytes: config.BODY_LIMIT });
+      const instance = new UpstreamInstance(service, proxy, settings);
+      const report = () => {
+        circuitState.set({ upstream: service, instance: instance.url }, STATE_VALUE[instance.state]);
+        const level = instance.state === 'closed' ? 'info' : 'warn';
+        logger[level]({ upstream: service, instance: instance.url, circuit: instance.state }, `circuit ${instance.state}`);
+      };
+      instance.breaker.on('open', report).on('halfOpen', report).on('close', report);
+      circuitState.set({ upstream: service, instance: instance.url }, STATE_VALUE.closed);
+      return instance;
+    });
+    pools.set(service, new UpstreamPool(service, instances));
+  }
+
+  return {
+    pools,
+    close: () => {
+      for (const pool of pools.values()) pool.close();
+      agent.destroy();
+    },
+  };
+}
