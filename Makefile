@@ -4,8 +4,8 @@ SHELL := /bin/bash
 NODE := scripts/node.sh
 BIN := $(NODE) node_modules/.bin
 # Jest loads ESM-only packages (http-proxy-middleware 4) through Node's require(esm), which it
-# supports on Node >= 24.9 with VM modules enabled.
-JEST := NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning" $(BIN)/jest
+# supports on Node >= 24.9 with VM modules enabled. kafkajs' negative timeouts: see launcher.ts.
+JEST := NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning --disable-warning=TimeoutNegativeWarning" $(BIN)/jest
 SECRETS := .infra/secrets.env
 
 .PHONY: run test install build infra stop lint format typecheck test-unit test-component test-e2e bench clean

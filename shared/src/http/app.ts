@@ -1,9 +1,9 @@
 import cors from 'cors';
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics';
+import { accessLog } from './access-log';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { requestContext, requireJsonBody } from './middleware';
 
@@ -19,9 +19,6 @@ export interface HttpAppOptions {
   routes: Router[];
 }
 
-/** Skips the access log for probes and scrapes, which would otherwise drown real traffic. */
-const QUIET_PATHS = /^\/(health|metrics)/;
-
 /**
  * The standard chain every service shares, in order: request id and context, access log, metrics,
  * security headers, CORS, content-type check, body limit, routes, 404, error handler.
@@ -33,14 +30,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('trust proxy', 'loopback, uniquelocal');
 
   app.use(requestContext);
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (req) => String(req.headers['x-request-id']),
-      autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
-      quietReqLogger: true,
-    }) as RequestHandler,
-  );
+  app.use(accessLog(options.logger));
   app.use(options.metrics.httpMiddleware());
   app.use(helmet());
   app.use(cors({ origin: options.corsOrigins ?? false }));

@@ -1,0 +1,64 @@
+import { Writable } from 'node:stream';
+import { Router } from 'express';
+import request from 'supertest';
+import { createHttpApp, ok } from '@qc/shared/http';
+import { healthRouter } from '@qc/shared/health';
+import { createLogger } from '@qc/shared/logging';
+import { Metrics } from '@qc/shared/metrics';
+
+function appWithMemoryLog() {
+  const chunks: string[] = [];
+  const logger = createLogger(
+    'access-log-test',
+    'info',
+    new Writable({ write: (chunk, _enc, done) => done(void chunks.push(String(chunk))) }),
+  );
+  const routes = Router()
+    .get('/api/v1/things/:id', (req, res) => void res.json(ok({ id: req.params.id })))
+    .get('/api/v1/boom', () => {
+      throw new Error('boom');
+    });
+  const app = createHttpApp({
+    logger,
+    metrics: new Metrics('access-log-test'),
+    bodyLimit: '1kb',
+    operational: [healthRouter('access-log-test', [])],
+    routes: [routes],
+  });
+  const lines = () =>
+    chunks
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { app, lines };
+}
+
+describe('access log', () => {
+  it('when a request finishes, then one line carries its method, path, status, duration and request id, and no headers', async () => {
+    const { app, lines } = appWithMemoryLog();
+    await request(app).get('/api/v1/things/42?x=1').set('x-request-id', 'access-1').set('authorization', 'Bearer secret-token');
+    const line = lines().find((l) => l.msg === 'request completed');
+    expect(line).toMatchObject({
+      method: 'GET',
+      url: '/api/v1/things/42?x=1',
+      statusCode: 200,
+      requestId: 'access-1',
+      service: 'access-log-test',
+    });
+    expect(line?.durationMs).toEqual(expect.any(Number));
+    expect(JSON.stringify(lines())).not.toContain('secret-token');
+  });
+
+  it('when a request fails with a 5xx, then its line is an error', async () => {
+    const { app, lines } = appWithMemoryLog();
+    await request(app).get('/api/v1/boom').set('x-request-id', 'access-2');
+    expect(lines().find((l) => l.msg === 'request failed')).toMatchObject({ level: 'error', statusCode: 500, requestId: 'access-2' });
+  });
+
+  it('when a probe or a scrape comes in, then it is not logged', async () => {
+    const { app, lines } = appWithMemoryLog();
+    await request(app).get('/health/live');
+    expect(lines().filter((l) => l.url === '/health/live')).toEqual([]);
+  });
+});
