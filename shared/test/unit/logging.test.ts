@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, currentContext, runWithContext, type Logger } from '@qc/shared/logging';
+import { createLogger, currentContext, redactSecrets, runWithContext, type Logger } from '@qc/shared/logging';
 
 /** A logger that writes to memory, so tests read exactly what would reach stdout. */
 function memoryLogger(level = 'info'): { logger: Logger; lines: () => Record<string, unknown>[]; raw: () => string } {
@@ -108,5 +108,25 @@ describe('what redaction keeps', () => {
     logger.error({ err, body: { card: { cardNumber: '4111111111111111' } } }, 'insert failed');
     expect(raw()).toContain('ER_DUP_ENTRY');
     expect(raw()).not.toContain('4111111111111111');
+  });
+});
+
+describe('redactSecrets', () => {
+  it('when secrets sit deep in objects and arrays, then every one is replaced and the input is left as it was', () => {
+    const input = {
+      order: { payments: [{ card: { cardNumber: '4111', cvv: '123', last4: '1111' } }] },
+      headers: { authorization: 'Bearer x' },
+    };
+    const before = JSON.stringify(input);
+    expect(redactSecrets(input)).toEqual({
+      order: { payments: [{ card: { cardNumber: '[redacted]', cvv: '[redacted]', last4: '1111' } }] },
+      headers: { authorization: '[redacted]' },
+    });
+    expect(JSON.stringify(input)).toBe(before);
+  });
+
+  it('when nothing is secret, then the same object comes back without a copy', () => {
+    const input = { method: 'GET', nested: { list: [1, 2, { ok: true }] } };
+    expect(redactSecrets(input)).toBe(input);
   });
 });
