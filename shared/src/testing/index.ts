@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { createConnection } from 'mysql2/promise';
+import { createLogger, type Logger } from '../logging';
 
 /**
  * Helpers for component and end-to-end tests. Tests run against the real MariaDB/MySQL, Redis and
@@ -91,4 +93,25 @@ export async function skipHistory(groupId: string, topics: string[]): Promise<vo
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A logger that writes to memory, so a test reads exactly the JSON lines that would reach stdout. */
+export function memoryLogger(
+  service = 'test',
+  level = 'info',
+): { logger: Logger; lines: () => Record<string, unknown>[]; raw: () => string } {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  const raw = () => chunks.join('');
+  const lines = () =>
+    raw()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { logger: createLogger(service, level, destination), lines, raw };
 }

@@ -1,18 +1,12 @@
-import { Writable } from 'node:stream';
 import { Router } from 'express';
 import request from 'supertest';
 import { createHttpApp, ok } from '@qc/shared/http';
 import { healthRouter } from '@qc/shared/health';
-import { createLogger } from '@qc/shared/logging';
+import { memoryLogger } from '@qc/shared/testing';
 import { Metrics } from '@qc/shared/metrics';
 
 function appWithMemoryLog() {
-  const chunks: string[] = [];
-  const logger = createLogger(
-    'access-log-test',
-    'info',
-    new Writable({ write: (chunk, _enc, done) => done(void chunks.push(String(chunk))) }),
-  );
+  const { logger, lines } = memoryLogger('access-log-test');
   const routes = Router()
     .get('/api/v1/things/:id', (req, res) => void res.json(ok({ id: req.params.id })))
     .get('/api/v1/boom', () => {
@@ -25,12 +19,6 @@ function appWithMemoryLog() {
     operational: [healthRouter('access-log-test', [])],
     routes: [routes],
   });
-  const lines = () =>
-    chunks
-      .join('')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { app, lines };
 }
 

@@ -1,9 +1,9 @@
-import { Writable } from 'node:stream';
 import { Router, type Express } from 'express';
 import request from 'supertest';
 import { z } from 'zod';
 import { AppError, createHttpApp, ok, validate } from '@qc/shared/http';
-import { createLogger, currentContext } from '@qc/shared/logging';
+import { currentContext } from '@qc/shared/logging';
+import { memoryLogger } from '@qc/shared/testing';
 import { Metrics } from '@qc/shared/metrics';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -17,14 +17,7 @@ interface TestApp {
 
 /** A real createHttpApp with a tiny router; logs go to memory so tests can read them. */
 function buildApp(options: { corsOrigins?: string[]; bodyLimit?: string } = {}): TestApp {
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  const logger = createLogger('http-app-test', 'info', destination);
+  const { logger, lines: logs } = memoryLogger('http-app-test');
   const metrics = new Metrics('http-app-test');
   const CreateItem = z.strictObject({ name: z.string().min(1), quantity: z.number().int().positive() });
   const routes = Router()
@@ -49,12 +42,6 @@ function buildApp(options: { corsOrigins?: string[]; bodyLimit?: string } = {}):
     operational: [operational],
     routes: [routes],
   });
-  const logs = () =>
-    chunks
-      .join('')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { app, metrics, logs };
 }
 

@@ -1,31 +1,11 @@
-import { Writable } from 'node:stream';
-import { createLogger, currentContext, redactSecrets, runWithContext, type Logger } from '@qc/shared/logging';
-
-/** A logger that writes to memory, so tests read exactly what would reach stdout. */
-function memoryLogger(level = 'info'): { logger: Logger; lines: () => Record<string, unknown>[]; raw: () => string } {
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  // pino writes synchronously to a plain stream's write(); nothing to flush.
-  const logger = createLogger('logging-test', level, destination);
-  const raw = () => chunks.join('');
-  const lines = () =>
-    raw()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { logger, lines, raw };
-}
+import { currentContext, redactSecrets, runWithContext } from '@qc/shared/logging';
+import { memoryLogger } from '@qc/shared/testing';
 
 const SECRETS = ['password', 'token', 'refreshToken', 'otp', 'authorization'] as const;
 
 describe('createLogger redaction', () => {
   it.each(SECRETS)('when %s is logged at the top level, then its value never reaches the output', (field) => {
-    const { logger, lines, raw } = memoryLogger();
+    const { logger, lines, raw } = memoryLogger('logging-test');
     const secret = `s3cret-${field}-${Math.random().toString(36).slice(2)}`;
     logger.info({ [field]: secret, userName: 'asha' }, 'login attempt');
     expect(raw()).not.toContain(secret);
@@ -33,7 +13,7 @@ describe('createLogger redaction', () => {
   });
 
   it.each(SECRETS)('when %s is logged one level deep, then its value never reaches the output', (field) => {
-    const { logger, lines, raw } = memoryLogger();
+    const { logger, lines, raw } = memoryLogger('logging-test');
     const secret = `s3cret-${field}-${Math.random().toString(36).slice(2)}`;
     logger.info({ body: { [field]: secret, email: 'asha@example.com' } }, 'request');
     expect(raw()).not.toContain(secret);
@@ -41,7 +21,7 @@ describe('createLogger redaction', () => {
   });
 
   it('when a request with an Authorization header is logged, then the header value is redacted', () => {
-    const { logger, raw } = memoryLogger();
+    const { logger, raw } = memoryLogger('logging-test');
     const bearer = `Bearer eyJ-${Math.random().toString(36).slice(2)}`;
     logger.info({ req: { method: 'GET', headers: { authorization: bearer, cookie: 'sid=abc123xyz' } } }, 'request');
     expect(raw()).not.toContain(bearer);
@@ -49,7 +29,7 @@ describe('createLogger redaction', () => {
   });
 
   it('when a line is written, then it carries the service name, a label level and an ISO time', () => {
-    const { logger, lines } = memoryLogger();
+    const { logger, lines } = memoryLogger('logging-test');
     logger.warn('careful');
     const [line] = lines();
     expect(line).toMatchObject({ service: 'logging-test', level: 'warn', msg: 'careful' });
@@ -57,7 +37,7 @@ describe('createLogger redaction', () => {
   });
 
   it('when the level is above a call, then nothing is written', () => {
-    const { logger, lines } = memoryLogger('error');
+    const { logger, lines } = memoryLogger('logging-test', 'error');
     logger.info('not shown');
     logger.error('shown');
     expect(lines().map((l) => l.msg)).toEqual(['shown']);
@@ -66,7 +46,7 @@ describe('createLogger redaction', () => {
 
 describe('request context', () => {
   it('when a line is written inside runWithContext, then it carries requestId and userId', async () => {
-    const { logger, lines } = memoryLogger();
+    const { logger, lines } = memoryLogger('logging-test');
     const requestId = `req-${Math.random().toString(36).slice(2)}`;
     await runWithContext({ requestId, userId: 'user-42' }, async () => {
       await new Promise((r) => setImmediate(r));
@@ -76,14 +56,14 @@ describe('request context', () => {
   });
 
   it('when the context has no userId, then the line carries the requestId only', () => {
-    const { logger, lines } = memoryLogger();
+    const { logger, lines } = memoryLogger('logging-test');
     runWithContext({ requestId: 'req-only' }, () => logger.info('inside'));
     expect(lines()[0]).toMatchObject({ requestId: 'req-only' });
     expect(lines()[0]).not.toHaveProperty('userId');
   });
 
   it('when a line is written outside any context, then it carries no request ids', () => {
-    const { logger, lines } = memoryLogger();
+    const { logger, lines } = memoryLogger('logging-test');
     logger.info('outside');
     expect(lines()[0]).not.toHaveProperty('requestId');
     expect(currentContext()).toBeUndefined();
@@ -103,7 +83,7 @@ describe('request context', () => {
 
 describe('what redaction keeps', () => {
   it('when an error with a code is logged, then the code stays readable and a secret three levels deep does not', () => {
-    const { logger, raw } = memoryLogger();
+    const { logger, raw } = memoryLogger('logging-test');
     const err = Object.assign(new Error('duplicate'), { code: 'ER_DUP_ENTRY' });
     logger.error({ err, body: { card: { cardNumber: '4111111111111111' } } }, 'insert failed');
     expect(raw()).toContain('ER_DUP_ENTRY');

@@ -1,31 +1,13 @@
 import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
 import { connect as connectTcp, type AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { createLogger } from '@qc/shared/logging';
+import { memoryLogger } from '@qc/shared/testing';
 import { Shutdown, closeServer } from '@qc/shared/runtime';
-
-function memoryLogger() {
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  const lines = () =>
-    chunks
-      .join('')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { logger: createLogger('runtime-test', 'info', destination), lines };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Shutdown', () => {
   it('when run, then the steps run one after another in the order they were added', async () => {
-    const { logger } = memoryLogger();
+    const { logger } = memoryLogger('runtime-test');
     const log: string[] = [];
     const step = (name: string, ms: number) => async () => {
       log.push(`${name}:start`);
@@ -41,7 +23,7 @@ describe('Shutdown', () => {
   });
 
   it('when a step fails, then the later steps still run and the failure is logged with its step', async () => {
-    const { logger, lines } = memoryLogger();
+    const { logger, lines } = memoryLogger('runtime-test');
     const ran: string[] = [];
     await new Shutdown(logger, 5_000)
       .add('consumer', async () => {
@@ -61,7 +43,7 @@ describe('Shutdown', () => {
   });
 
   it('when run twice (SIGTERM then SIGINT), then each step runs once and both callers wait for the same end', async () => {
-    const { logger } = memoryLogger();
+    const { logger } = memoryLogger('runtime-test');
     let runs = 0;
     const shutdown = new Shutdown(logger, 5_000).add('slow', async () => {
       runs++;
@@ -76,7 +58,7 @@ describe('Shutdown', () => {
   });
 
   it('when a step hangs past the deadline, then the process is made to exit with 1', async () => {
-    const { logger, lines } = memoryLogger();
+    const { logger, lines } = memoryLogger('runtime-test');
     // Exiting for real would end the test run: intercept it, this is the one thing it must do.
     const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
     try {
@@ -90,7 +72,7 @@ describe('Shutdown', () => {
   });
 
   it('when the steps finish before the deadline, then the process is not made to exit', async () => {
-    const { logger } = memoryLogger();
+    const { logger } = memoryLogger('runtime-test');
     const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
     try {
       await new Shutdown(logger, 50).add('quick', () => sleep(1)).run();
