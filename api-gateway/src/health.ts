@@ -1,10 +1,8 @@
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { GATEWAY } from '@qc/shared/fleet';
-import { evaluate, healthRouter, type HealthCheck } from '@qc/shared/health';
+import { evaluate, healthRouter, sendHealth, worstStatus, type HealthCheck, type HealthStatus as Status } from '@qc/shared/health';
 import type { Redis } from '@qc/shared/redis';
 import type { UpstreamInstance, UpstreamPool } from './routing/upstream-pool';
-
-type Status = 'pass' | 'warn' | 'fail';
 
 interface CheckEntry {
   componentId: string;
@@ -44,7 +42,7 @@ export function healthRoutes({ pools, redis, probeTimeoutMs }: HealthDeps): Rout
   return Router()
     .get('/health', async (_req, res) => {
       const report = await fleetReport();
-      send(res, report);
+      sendHealth(res, report);
     })
     .use(healthRouter(GATEWAY.name, [redisCheck]));
 }
@@ -85,8 +83,7 @@ async function reportFleet(
     checks[`${pool.service}:ready`] = readyEntries;
     checks[`${pool.service}:circuit`] = circuitEntries;
   }
-  const statuses = Object.values(checks).flatMap((entries) => entries.map((e) => e.status));
-  const status: Status = statuses.includes('fail') ? 'fail' : statuses.includes('warn') ? 'warn' : 'pass';
+  const status = worstStatus(Object.values(checks).flatMap((entries) => entries.map((e) => e.status)));
   return { status, serviceId: GATEWAY.name, ...(down.length > 0 ? { output: `not available: ${down.join(', ')}` } : {}), checks };
 }
 
@@ -117,12 +114,4 @@ function describeFailure(error: unknown, timeoutMs: number): string {
   if (error instanceof DOMException && error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   const code = (error as { cause?: { code?: string } }).cause?.code;
   return code ? `unreachable (${code})` : 'unreachable';
-}
-
-function send(res: Response, report: FleetReport): void {
-  res
-    .status(report.status === 'fail' ? 503 : 200)
-    .type('application/health+json')
-    .setHeader('Cache-Control', 'no-store');
-  res.send(JSON.stringify(report));
 }

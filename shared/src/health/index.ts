@@ -9,9 +9,9 @@ export interface HealthCheck {
   critical?: boolean;
 }
 
-type Status = 'pass' | 'warn' | 'fail';
+export type HealthStatus = 'pass' | 'warn' | 'fail';
 interface CheckResult {
-  status: Status;
+  status: HealthStatus;
   time: string;
   observedValue?: number;
   observedUnit?: string;
@@ -39,17 +39,21 @@ async function runCheck(check: HealthCheck): Promise<CheckResult> {
 
 export async function evaluate(serviceId: string, checks: HealthCheck[]) {
   const results = await Promise.all(checks.map(async (c) => [c.name, [await runCheck(c)]] as const));
-  const statuses = results.map(([, [r]]) => r!.status);
-  const status: Status = statuses.includes('fail') ? 'fail' : statuses.includes('warn') ? 'warn' : 'pass';
-  return { status, serviceId, checks: Object.fromEntries(results) };
+  return { status: worstStatus(results.map(([, [r]]) => r!.status)), serviceId, checks: Object.fromEntries(results) };
 }
 
-function send(res: Response, status: Status, body: unknown): void {
+/** The report's status is its worst check's: any fail fails, else any warn warns. */
+export function worstStatus(statuses: HealthStatus[]): HealthStatus {
+  return statuses.includes('fail') ? 'fail' : statuses.includes('warn') ? 'warn' : 'pass';
+}
+
+/** Writes a health report: 503 when it fails, 200 otherwise, never cached. */
+export function sendHealth(res: Response, report: { status: HealthStatus; serviceId: string }): void {
   res
-    .status(status === 'fail' ? 503 : 200)
+    .status(report.status === 'fail' ? 503 : 200)
     .type(CONTENT_TYPE)
     .setHeader('Cache-Control', 'no-store');
-  res.send(JSON.stringify(body));
+  res.send(JSON.stringify(report));
 }
 
 /**
@@ -59,10 +63,10 @@ function send(res: Response, status: Status, body: unknown): void {
  */
 export function healthRouter(serviceId: string, checks: HealthCheck[]): Router {
   const router = Router();
-  router.get('/health/live', (_req, res) => send(res, 'pass', { status: 'pass', serviceId }));
+  router.get('/health/live', (_req, res) => sendHealth(res, { status: 'pass', serviceId }));
   const ready: RequestHandler = async (_req, res) => {
     const report = await evaluate(serviceId, checks);
-    send(res, report.status, report);
+    sendHealth(res, report);
   };
   // Two routes, not one with a path array: metrics label a request by its route's template,
   // and an array template is no label (probes would be counted as unmatched).
