@@ -47,14 +47,15 @@ ensure_redis() {
 }
 
 # One random password per service database user, made once and kept in the git-ignored .infra/.
+# The variable names (ORDER_SERVICE_DB_PASSWORD, …) come from the fleet manifest.
 ensure_secrets() {
   mkdir -p "$infra"
   [ -f "$secrets" ] && return
   step "generating database passwords into .infra/secrets.env (git-ignored)"
-  local service
+  local variable
   umask 077
-  for service in USER PRODUCT INVENTORY ORDER CART PAYMENT DELIVERY NOTIFICATION LOCATION ANALYTICS; do
-    printf '%s_SERVICE_DB_PASSWORD=%s\n' "$service" "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  for variable in $(node_run -p "const f = require('$root/shared/dist/fleet'); f.SERVICES.map((s) => f.envPrefix(s.name) + '_DB_PASSWORD').join(' ')"); do
+    printf '%s=%s\n' "$variable" "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
   done >"$secrets"
 }
 

@@ -15,7 +15,7 @@ import { createOpenApiRegistry, generateDocument, type OpenAPIRegistry } from '.
 import { createRedis, type Redis } from '../redis';
 import { Shutdown, closeServer } from '../runtime';
 
-export const serviceConfig = serviceEnv.extend({ PORT: port });
+/** A service's environment: the shared variables plus its port (by default the manifest's). */
 export type ServiceConfig = ServiceEnv & { PORT: number };
 
 /** Everything a service's routes and consumers are given; built once in `runService`. */
@@ -44,14 +44,15 @@ export interface ServiceDefinition {
   consumes?: { topics: string[]; subscriptions: (deps: ServiceDeps) => Subscription[] };
 }
 
-export interface Dependencies {
+/** What the platform's readiness checks ask. */
+export interface PlatformDependencies {
   dataSource: DataSource;
   redis: Redis;
   admin: Admin;
   relay: OutboxRelay;
 }
 
-export function platformHealthChecks({ dataSource, redis, admin, relay }: Dependencies): HealthCheck[] {
+export function platformHealthChecks({ dataSource, redis, admin, relay }: PlatformDependencies): HealthCheck[] {
   return [
     { name: 'mysql:connection', check: () => pingDatabase(dataSource) },
     { name: 'redis:connection', check: async () => void (await redis.ping()) },
@@ -103,7 +104,7 @@ export interface RunningService {
  */
 export async function runService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const spec = serviceSpec(definition.name);
-  const config = loadConfig(serviceConfig.extend({ PORT: port.default(spec.port) }), env) as ServiceConfig;
+  const config: ServiceConfig = loadConfig(serviceEnv.extend({ PORT: port.default(spec.port) }), env);
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const metrics = new Metrics(definition.name);
   const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
