@@ -1,15 +1,7 @@
-import { ConfigError } from '@qc/shared/config';
+import { configProblems } from '@qc/shared/testing';
 import { loadGatewayConfig } from '../../src/config';
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadGatewayConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (env: NodeJS.ProcessEnv) => configProblems(() => loadGatewayConfig(env));
 
 describe('gateway configuration', () => {
   it('when nothing is set, then every service is found on its manifest port on this host, and no database is needed', () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { createConnection } from 'mysql2/promise';
+import { ConfigError } from '../config';
 import { createLogger, type Logger } from '../logging';
 
 /**
@@ -114,4 +115,15 @@ export function memoryLogger(
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { logger: createLogger(service, level, destination), lines, raw };
+}
+
+/** The problems a configuration loader reports; fails the test when it loads without complaint. */
+export function configProblems(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
 }

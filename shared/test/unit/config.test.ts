@@ -1,18 +1,9 @@
 import { z } from 'zod';
 import { ConfigError, csv, flag, loadConfig, port, serviceEnv } from '@qc/shared/config';
+import { configProblems } from '@qc/shared/testing';
 
 /** The smallest environment a service starts with: only the secret without a default. */
 const minimalEnv = (): NodeJS.ProcessEnv => ({ MYSQL_URL: 'mysql://svc:pw@db.internal:3306/qc_order' });
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig', () => {
   it('when several variables are wrong, then one ConfigError lists every one of them', () => {
@@ -37,7 +28,7 @@ describe('loadConfig', () => {
   });
 
   it('when a required secret is missing, then the message names it', () => {
-    expect(problemsOf(() => loadConfig(serviceEnv, {}))).toEqual([expect.stringMatching(/^MYSQL_URL: /)]);
+    expect(configProblems(() => loadConfig(serviceEnv, {}))).toEqual([expect.stringMatching(/^MYSQL_URL: /)]);
   });
 
   it('when only the required variables are set, then every other one takes its documented default', () => {
@@ -81,7 +72,7 @@ describe('loadConfig', () => {
 
   it('when a nested object is wrong, then the problem carries its full path', () => {
     const schema = z.object({ db: z.object({ port }) });
-    expect(problemsOf(() => loadConfig(schema, { db: { port: 'x' } } as unknown as NodeJS.ProcessEnv))).toEqual([
+    expect(configProblems(() => loadConfig(schema, { db: { port: 'x' } } as unknown as NodeJS.ProcessEnv))).toEqual([
       expect.stringMatching(/^db\.port: /),
     ]);
   });
