@@ -1,4 +1,5 @@
-import { Router, type Express } from 'express';
+import { Router, type Express, type RequestHandler } from 'express';
+import { TokenVerifier, authenticate, remoteJwks, type RevocationList } from '@qc/shared/auth';
 import { SERVICES } from '@qc/shared/fleet';
 import { createHttpApp } from '@qc/shared/http';
 import type { Logger } from '@qc/shared/logging';
@@ -8,7 +9,8 @@ import { limitBodySize } from './body-limit';
 import type { GatewayConfig } from './config';
 import { healthRoutes } from './health';
 import { apiDocsRoutes } from './openapi';
-import { rateLimiter } from './rate-limit';
+import { address, rateLimitRejections, rateLimiter, userOrAddress, type RateLimitDeps } from './rate-limit';
+import { enforceAccess } from './routing/access-rules';
 import { forwardToUpstream, resolveRoute } from './routing/forward';
 import { RouteTable } from './routing/route-table';
 import { createUpstreams, type Upstreams } from './routing/upstreams';
@@ -19,6 +21,8 @@ export interface GatewayDeps {
   metrics: Metrics;
   /** From createGatewayRedis, connected; holds the rate-limit counters shared by every replica. */
   redis: Redis;
+  /** Started; the sessions user-service has ended, whose tokens are refused. */
+  revocations: RevocationList;
 }
 
 export interface Gateway {
@@ -28,19 +32,56 @@ export interface Gateway {
   close(): void;
 }
 
+/** The endpoints that check a secret: the strict per-address limit applies to them on top of the general one. */
+const SECRET_CHECKING_PATHS = new Set(
+  ['login', 'register', 'refresh', 'otp/request', 'otp/verify'].map((action) => `/api/v1/auth/${action}`),
+);
+
 /**
  * The gateway's middleware chain (DESIGN §2). From the shared HTTP app: request id (accepted or
  * created, echoed, forwarded), access log and metrics, security headers, CORS. Then the gateway's
  * own endpoints (health, metrics, API document and UI: probes and scrapes are never rate limited),
  * and for everything else:
  *
- *   body size limit → rate limit → route → [authentication slot] → breaker → round-robin → proxy
+ *   body size limit → token check → rate limits → route → role rule → breaker → round-robin → proxy
  *
- * Bodies are streamed to the services, never parsed here. It never listens: main.ts does.
+ * The token is checked before the rate limit, which counts signed-in users by user and everyone
+ * else by address; it only records the outcome, so a forged token still counts against its
+ * address before the role rule refuses it. Bodies are streamed to the services, never parsed here.
+ * It never listens: main.ts does.
  */
-export function createGatewayApp({ config, logger, metrics, redis }: GatewayDeps): Gateway {
+export function createGatewayApp({ config, logger, metrics, redis, revocations }: GatewayDeps): Gateway {
   const routes = new RouteTable(SERVICES);
   const upstreams = createUpstreams(config, { metrics, logger });
+  const verifier = new TokenVerifier({
+    keys: remoteJwks(config.JWKS_URL),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    revocations,
+  });
+  const limits: RateLimitDeps = { redis, logger, rejections: rateLimitRejections(metrics) };
+  const general = rateLimiter(
+    {
+      name: 'general',
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      max: config.RATE_LIMIT_MAX,
+      prefix: config.RATE_LIMIT_PREFIX,
+      clientOf: userOrAddress,
+    },
+    limits,
+  );
+  const secretChecking = rateLimiter(
+    {
+      name: 'auth',
+      windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
+      max: config.AUTH_RATE_LIMIT_MAX,
+      prefix: `${config.RATE_LIMIT_PREFIX}auth:`,
+      clientOf: address,
+    },
+    limits,
+  );
+  const strictOnSecretChecks: RequestHandler = (req, res, next) =>
+    req.method === 'POST' && SECRET_CHECKING_PATHS.has(req.path) ? secretChecking(req, res, next) : next();
 
   const operational = [
     healthRoutes({ pools: upstreams.pools, redis, probeTimeoutMs: config.PROBE_TIMEOUT_MS }),
@@ -49,10 +90,11 @@ export function createGatewayApp({ config, logger, metrics, redis }: GatewayDeps
   ];
   const proxied = Router().use(
     limitBodySize(config.BODY_LIMIT),
-    rateLimiter({ config, redis, metrics, logger }),
+    authenticate(verifier),
+    general,
+    strictOnSecretChecks,
     resolveRoute(routes),
-    // Authentication slot: JWT verification (user-service's JWKS, cached) and the route's role rule
-    // belong here, after the cheap rejections above and before any upstream is touched.
+    enforceAccess(),
     forwardToUpstream(upstreams.pools, logger),
   );
 

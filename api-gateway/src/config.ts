@@ -30,15 +30,31 @@ const upstreamsShape = Object.fromEntries(
 );
 
 const settings = serviceEnv
-  .pick({ NODE_ENV: true, LOG_LEVEL: true, HOST: true, REDIS_URL: true, CORS_ORIGINS: true, SHUTDOWN_TIMEOUT_MS: true })
+  .pick({
+    NODE_ENV: true,
+    LOG_LEVEL: true,
+    HOST: true,
+    REDIS_URL: true,
+    CORS_ORIGINS: true,
+    SHUTDOWN_TIMEOUT_MS: true,
+    JWT_ISSUER: true,
+    JWT_AUDIENCE: true,
+    JWKS_URL: true,
+  })
   .extend({
     PORT: port.default(GATEWAY.port),
     BODY_LIMIT: serviceEnv.shape.BODY_LIMIT.pipe(byteSize),
     RATE_LIMIT_WINDOW_MS: milliseconds.default(60_000),
-    /** Requests one client (IP address until authentication arrives) may make per window. */
+    /** Requests one client (the signed-in user, else the IP address) may make per window. */
     RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
     /** Redis key prefix of the counters; every replica of one gateway must use the same. */
     RATE_LIMIT_PREFIX: z.string().min(1).default('ratelimit:gateway:'),
+    /**
+     * The much stricter limit per IP address on the endpoints that check a secret (login, phone
+     * codes, refresh, sign-up), against credential stuffing and code guessing.
+     */
+    AUTH_RATE_LIMIT_WINDOW_MS: milliseconds.default(60_000),
+    AUTH_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(20),
     /** How long the gateway waits for a service's response headers. */
     UPSTREAM_TIMEOUT_MS: milliseconds.default(5_000),
     /** How long an open breaker rejects at once before letting one trial request through. */

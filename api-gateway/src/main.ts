@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { RevocationList } from '@qc/shared/auth';
 import { GATEWAY } from '@qc/shared/fleet';
 import { createLogger } from '@qc/shared/logging';
 import { Metrics } from '@qc/shared/metrics';
@@ -20,7 +21,10 @@ async function start(): Promise<void> {
   const redis = createGatewayRedis(config.REDIS_URL);
   await redis.connect();
 
-  const gateway = createGatewayApp({ config, logger, metrics, redis });
+  const revocations = new RevocationList(redis, logger);
+  await revocations.start();
+
+  const gateway = createGatewayApp({ config, logger, metrics, redis, revocations });
   const server = gateway.app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
   // Longer than a load balancer's usual 60 s idle timeout, so it never reuses a socket we just closed.
@@ -29,7 +33,7 @@ async function start(): Promise<void> {
   shutdown
     .add('http', () => closeServer(server))
     .add('upstreams', () => gateway.close())
-    .add('redis', () => redis.quit());
+    .add('redis', () => Promise.all([revocations.stop(), redis.quit()]));
   shutdown.installSignalHandlers();
   logger.info({ port: (server.address() as AddressInfo).port }, `${GATEWAY.name} listening`);
 }

@@ -1,12 +1,11 @@
-import type { RequestHandler } from 'express';
-import { rateLimit, type RateLimitInfo } from 'express-rate-limit';
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
 import { Counter } from 'prom-client';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { AppError } from '@qc/shared/http';
 import type { Logger } from '@qc/shared/logging';
 import type { Metrics } from '@qc/shared/metrics';
 import { createRedis, type Redis } from '@qc/shared/redis';
-import type { GatewayConfig } from './config';
 
 /** Redis answers in well under a millisecond; one that takes longer is treated as down. */
 const COMMAND_TIMEOUT_MS = 200;
@@ -24,44 +23,74 @@ export function createGatewayRedis(url: string): Redis {
 }
 
 export interface RateLimitDeps {
-  config: Pick<GatewayConfig, 'RATE_LIMIT_WINDOW_MS' | 'RATE_LIMIT_MAX' | 'RATE_LIMIT_PREFIX'>;
   /** From createGatewayRedis, connected. */
   redis: Redis;
-  metrics: Metrics;
   logger: Logger;
+  /** From rateLimitRejections. */
+  rejections: Counter<'policy'>;
+}
+
+export interface RateLimitPolicy {
+  /** Names the policy in metrics and in the `RateLimit` headers. */
+  name: string;
+  windowMs: number;
+  /** Requests one client may make per window. */
+  max: number;
+  /** Redis key prefix of the counters; every replica of one gateway must use the same. */
+  prefix: string;
+  /** Which client a request counts against. */
+  clientOf: (req: Request) => string;
 }
 
 /**
- * RATE_LIMIT_MAX requests per client per window, counted in Redis so every gateway replica shares
- * one count. Answers carry the IETF draft-8 `RateLimit` and `RateLimit-Policy` headers; a client
- * over the limit gets 429 in the error envelope with `Retry-After`. If Redis is down or slow the
- * request passes uncounted (fail open): losing rate limiting for a while beats losing the API.
- * Redis is asked once per request (one EVALSHA); see createGatewayRedis for why that stays cheap.
- * Clients are told apart by IP address (Express's `req.ip`, which honours the trusted proxies)
- * until authentication arrives.
+ * Who a request counts against: the signed-in user (however many addresses they come from), else
+ * the IP address (Express's `req.ip`, which honours the trusted proxies; IPv6 by /56 subnet, since
+ * one client holds a whole range).
  */
-export function rateLimiter({ config, redis, metrics, logger }: RateLimitDeps): RequestHandler {
-  const rejections = new Counter({
+export function userOrAddress(req: Request): string {
+  return req.principal ? `user:${req.principal.userId}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+}
+
+export function address(req: Request): string {
+  return `ip:${ipKeyGenerator(req.ip ?? '')}`;
+}
+
+/** Rejections of every policy, one counter labelled by policy (prom-client allows one metric per name and registry). */
+export function rateLimitRejections(metrics: Metrics): Counter<'policy'> {
+  return new Counter({
     name: 'rate_limit_rejections_total',
-    help: 'Requests answered 429 because the client was over its rate limit',
+    help: 'Requests answered 429 because the client was over a rate limit',
+    labelNames: ['policy'],
     registers: [metrics.registry],
   });
-  const windowSeconds = config.RATE_LIMIT_WINDOW_MS / 1000;
+}
+
+/**
+ * `max` requests per client per window, counted in Redis so every gateway replica shares one
+ * count. Answers carry the IETF draft-8 `RateLimit` and `RateLimit-Policy` headers; a client over
+ * the limit gets 429 in the error envelope with `Retry-After`. If Redis is down or slow the request
+ * passes uncounted (fail open): losing rate limiting for a while beats losing the API. Redis is
+ * asked once per request (one EVALSHA); see createGatewayRedis for why that stays cheap.
+ */
+export function rateLimiter(policy: RateLimitPolicy, { redis, logger, rejections }: RateLimitDeps): RequestHandler {
+  const windowSeconds = policy.windowMs / 1000;
+  const rejected = rejections.labels(policy.name);
   return rateLimit({
-    windowMs: config.RATE_LIMIT_WINDOW_MS,
-    limit: config.RATE_LIMIT_MAX,
+    windowMs: policy.windowMs,
+    limit: policy.max,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     // The policy's name in the RateLimit headers, computed once rather than per request.
-    identifier: `${config.RATE_LIMIT_MAX}-in-${windowSeconds}s`,
+    identifier: `${policy.max}-in-${windowSeconds}s`,
+    keyGenerator: policy.clientOf,
     store: new RedisStore({
-      prefix: config.RATE_LIMIT_PREFIX,
+      prefix: policy.prefix,
       sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
     }),
     passOnStoreError: true,
     logger: throttledLogger(logger),
     handler: (req, _res, next) => {
-      rejections.inc();
+      rejected.inc();
       const info = (req as typeof req & { rateLimit: RateLimitInfo }).rateLimit;
       const retryAfterSeconds = Math.max(1, Math.ceil(((info.resetTime?.getTime() ?? Date.now()) - Date.now()) / 1000));
       next(

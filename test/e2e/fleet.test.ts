@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import { createHmac, createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
-import { FLEET, FleetProcesses, GATEWAY, SERVICES, portOf, processEnv } from '@qc/shared/fleet';
+import { FLEET, FleetProcesses, GATEWAY, SERVICES, portOf, processEnv, serviceSpec } from '@qc/shared/fleet';
 
 /**
  * The whole fleet as eleven separate processes on the real MySQL/MariaDB, Redis and Kafka, each
@@ -16,6 +19,31 @@ interface HealthReport {
   checks: Record<string, { status: string }[]>;
 }
 const healthOf = async (res: Response) => (await res.json()) as HealthReport;
+
+interface SignedIn {
+  data: { user: { email: string; role: string }; accessToken: string; refreshToken: string };
+}
+const signedInOf = async (res: Response) => (await res.json()) as SignedIn;
+
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+/** Tokens made wrong in ways only the real signing key's owner could have avoided. */
+function forgeries(realToken: string, jwk: JsonWebKey): Record<string, string> {
+  const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const [header, payload, signature] = realToken.split('.') as [string, string, string];
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT', kid: jwk.kid })}.${b64(claims)}`;
+  const publicPem = createPublicKey({ key: jwk, format: 'jwk' }).export({ format: 'pem', type: 'spki' });
+  return {
+    algNone: `${b64({ alg: 'none', typ: 'JWT', kid: jwk.kid })}.${payload}.`,
+    hs256SignedWithPublicKey: `${unsigned}.${createHmac('sha256', publicPem).update(unsigned).digest('base64url')}`,
+    // Another user's id in a genuine admin token: impersonation without the key.
+    tamperedSubject: `${header}.${b64({ ...claims, sub: randomUUID() })}.${signature}`,
+    unknownKid: `${b64({ alg: 'ES256', typ: 'JWT', kid: 'no-such-key' })}.${payload}.${signature}`,
+  };
+}
 
 describe('the fleet end to end', () => {
   const fleet = new FleetProcesses({
@@ -52,11 +80,72 @@ describe('the fleet end to end', () => {
     }
   });
 
-  it('when a service route is called through the gateway, then the service answers it with the same request id', async () => {
-    const res = await fetch(`${gateway}/api/v1/analytics/events?limit=5`, { headers: { 'x-request-id': 'e2e-through-gateway' } });
+  const adminEmail = `e2e-admin-${randomUUID()}@example.com`;
+  const adminPassword = 'e2e admin passphrase';
+  let adminBearer = '';
+
+  it('when the first admin is created with the documented command, then they can log in through the gateway', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [resolve(root, 'user-service/dist/cli/create-admin.js'), adminEmail, adminPassword],
+      {
+        env: process.env,
+      },
+    );
+    expect(stdout).toContain(`created admin ${adminEmail}`);
+    const res = await postJson(`${gateway}/api/v1/auth/login`, { email: adminEmail, password: adminPassword });
+    expect(res.status).toBe(200);
+    const body = await signedInOf(res);
+    expect(body.data.user.role).toBe('admin');
+    adminBearer = `Bearer ${body.data.accessToken}`;
+  });
+
+  it('when an admin calls a service route through the gateway, then the service answers it with the same request id', async () => {
+    const res = await fetch(`${gateway}/api/v1/analytics/events?limit=5`, {
+      headers: { 'x-request-id': 'e2e-through-gateway', authorization: adminBearer },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('e2e-through-gateway');
     expect(await res.json()).toMatchObject({ success: true, data: expect.any(Array), meta: { limit: 5 } });
+  });
+
+  it('when a customer signs up, rotates a refresh token and reads their profile through the gateway, then the tokens work as designed', async () => {
+    const email = `e2e-${randomUUID()}@example.com`;
+    const signup = await postJson(`${gateway}/api/v1/auth/register`, { email, password: 'a long passphrase', name: 'E2E Customer' });
+    expect(signup.status).toBe(201);
+    const { accessToken, refreshToken } = (await signedInOf(signup)).data;
+    const me = await fetch(`${gateway}/api/v1/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(((await me.json()) as SignedIn['data'] & { data: { email: string } }).data.email).toBe(email);
+    expect((await fetch(`${gateway}/api/v1/analytics/events`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(403);
+    expect((await fetch(`${gateway}/api/v1/users/me`)).status).toBe(401);
+
+    const rotated = await postJson(`${gateway}/api/v1/auth/refresh`, { refreshToken });
+    expect(rotated.status).toBe(200);
+    const reused = await postJson(`${gateway}/api/v1/auth/refresh`, { refreshToken });
+    expect(reused.status).toBe(401);
+    // The reuse ended the session: the token it issued a moment ago is refused at the gateway too.
+    const newAccess = (await signedInOf(rotated)).data.accessToken;
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 401; i++) {
+      status = (await fetch(`${gateway}/api/v1/users/me`, { headers: { authorization: `Bearer ${newAccess}` } })).status;
+      if (status !== 401) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe(401);
+  });
+
+  it('when forged tokens are sent through the gateway and straight to a service, then both refuse them with 401', async () => {
+    const jwks = (await (await fetch(`${gateway}/.well-known/jwks.json`)).json()) as { keys: JsonWebKey[] };
+    const login = await postJson(`${gateway}/api/v1/auth/login`, { email: adminEmail, password: adminPassword });
+    const { accessToken } = (await signedInOf(login)).data;
+    const kid = JSON.parse(Buffer.from(accessToken.split('.')[0]!, 'base64url').toString()).kid;
+    const signingKey = jwks.keys.find((key) => key.kid === kid)!;
+    const userService = `http://127.0.0.1:${portOf(serviceSpec('user-service'), PORT_OFFSET)}`;
+    for (const [name, token] of Object.entries(forgeries(accessToken, signingKey))) {
+      for (const base of [gateway, userService]) {
+        const res = await fetch(`${base}/api/v1/users`, { headers: { authorization: `Bearer ${token}` } });
+        expect({ name, base, status: res.status }).toEqual({ name, base, status: 401 });
+      }
+    }
   });
 
   it('when a route is unknown, then the gateway answers 404 in the error envelope', async () => {
@@ -68,7 +157,7 @@ describe('the fleet end to end', () => {
   it('when a service is stopped, then it exits cleanly, the gateway answers 503 fast for it, and the rest stay up', async () => {
     expect(await fleet.stopOne('analytics-service')).toBe(0);
     const started = Date.now();
-    const res = await fetch(`${gateway}/api/v1/analytics/events`);
+    const res = await fetch(`${gateway}/api/v1/analytics/events`, { headers: { authorization: adminBearer } });
     expect(res.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { serviceEnv } from '@qc/shared/config';
 import { FLEET, GATEWAY, SERVICES, databaseUser, envPrefix } from '@qc/shared/fleet';
+import { userSettings } from '../../user-service/src/config';
 
 /**
  * docker-compose.yml, .env.example, the MySQL init script and the Dockerfile are checked against the
@@ -54,6 +55,8 @@ const GATEWAY_SETTINGS = [
   'BREAKER_VOLUME',
   'PROBE_TIMEOUT_MS',
   'OPENAPI_CACHE_MS',
+  'AUTH_RATE_LIMIT_WINDOW_MS',
+  'AUTH_RATE_LIMIT_MAX',
 ];
 
 describe('docker-compose.yml', () => {
@@ -88,6 +91,17 @@ describe('docker-compose.yml', () => {
         'kafka-topics': { condition: 'service_completed_successfully' },
       });
       expect(service(spec.name).environment).toMatchObject({ REDIS_URL: 'redis://redis:6379', KAFKA_BROKERS: 'kafka:9092' });
+    }
+  });
+
+  it("when a service checks tokens or calls another, then it finds user-service's keys and every service by compose hostname", () => {
+    for (const spec of [...SERVICES, GATEWAY]) {
+      expect(service(spec.name).environment?.JWKS_URL).toBe('http://user-service:8081/.well-known/jwks.json');
+    }
+    for (const spec of SERVICES) {
+      for (const other of SERVICES) {
+        expect(service(spec.name).environment?.[`${envPrefix(other.name)}_URL`]).toBe(`http://${other.name}:${other.port}`);
+      }
     }
   });
 
@@ -189,8 +203,14 @@ describe('.env.example', () => {
 
   it('when a service reads a variable, then .env.example documents it', () => {
     // runService adds PORT to the shared schema (shared/src/service).
-    const read = [...Object.keys(serviceEnv.shape), 'PORT'];
+    const read = [...Object.keys(serviceEnv.shape), 'PORT', ...SERVICES.map((s) => `${envPrefix(s.name)}_URL`)];
     expect(read.filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('when user-service reads a setting of its own, then .env.example documents it and compose passes it on', () => {
+    const read = Object.keys(userSettings.shape);
+    expect(read.filter((name) => !documented.has(name))).toEqual([]);
+    expect(read.filter((name) => !(name in (service('user-service').environment ?? {})))).toEqual([]);
   });
 
   it('when the gateway reads a variable, then .env.example documents it and compose passes it on', () => {

@@ -1,4 +1,4 @@
 import { main } from '@qc/shared/service';
-import { definition } from './service';
+import { createUserService } from './service';
 
-main(definition);
+main(createUserService());

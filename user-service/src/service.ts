@@ -1,9 +1,48 @@
 import type { ServiceDefinition } from '@qc/shared/service';
+import { loadUserSettings } from './config';
+import { Identity1763769600000 } from './data/migrations/1763769600000-identity';
+import { serviceSecret } from './data/service-secrets';
+import { SigningKeyRing } from './data/signing-keys';
+import type { Identity } from './domain/identity';
+import { authRoutes, jwksRoutes } from './routes/auth.routes';
+import { adminRoutes, profileRoutes } from './routes/users.routes';
+
+export const OTP_KEY_SECRET = 'otp-hmac-key';
 
 /**
- * user-service: platform only for now (config, schema with its outbox and processed-events tables,
- * health, metrics, Kafka, graceful shutdown). Its business endpoints arrive with later issues.
+ * user-service: accounts, password and phone-code login, sessions with rotating refresh tokens,
+ * profiles and addresses, user administration, and the keys access tokens are signed with. It
+ * verifies tokens with its own key ring rather than through its JWKS endpoint.
+ * A function, not a constant: each running instance gets its own key ring.
  */
-export const definition: ServiceDefinition = {
-  name: 'user-service',
-};
+export function createUserService(): ServiceDefinition {
+  let keys: SigningKeyRing | undefined;
+  let otpKey: Buffer | undefined;
+  return {
+    name: 'user-service',
+    migrations: [Identity1763769600000],
+    accessKeys: async (dataSource) => {
+      otpKey = await serviceSecret(dataSource, OTP_KEY_SECRET);
+      keys = await new SigningKeyRing(dataSource).start();
+      return keys;
+    },
+    routes: (deps) => {
+      const identity: Identity = {
+        dataSource: deps.dataSource,
+        outbox: deps.outbox,
+        redis: deps.redis,
+        revocations: deps.revocations,
+        keys: keys!,
+        otpKey: otpKey!,
+        settings: loadUserSettings(deps.env),
+        tokens: { issuer: deps.config.JWT_ISSUER, audience: deps.config.JWT_AUDIENCE },
+      };
+      return [
+        jwksRoutes(identity, deps.openapi),
+        authRoutes(identity, deps.openapi),
+        profileRoutes(identity, deps.openapi),
+        adminRoutes(identity, deps.openapi),
+      ];
+    },
+  };
+}

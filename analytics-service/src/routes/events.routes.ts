@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { allow } from '@qc/shared/auth';
 import { decodeCursor, ok, page, pageQuery, validate } from '@qc/shared/http';
 import type { ServiceDeps } from '@qc/shared/service';
 import { listRawEvents } from '../data/raw-events.repository';
@@ -12,16 +13,20 @@ const ListEventsQuery = z.strictObject({
     .optional(),
 });
 
-/** `GET /api/v1/analytics/events`: the raw event store, newest first, cursor-paged. */
+/** `GET /api/v1/analytics/events`: the raw event store, newest first, cursor-paged; for admins only. */
 export function eventsRoutes({ dataSource, openapi }: ServiceDeps): Router {
   openapi.registerPath({
     method: 'get',
     path: '/api/v1/analytics/events',
-    summary: 'Raw events received from every topic, newest first',
+    summary: 'Raw events received from every topic, newest first (admin)',
     request: { query: ListEventsQuery },
-    responses: { 200: { description: 'A page of raw events' } },
+    responses: {
+      200: { description: 'A page of raw events' },
+      401: { description: 'Not signed in' },
+      403: { description: 'Not an admin' },
+    },
   });
-  return Router().get('/api/v1/analytics/events', validate({ query: ListEventsQuery }), async (req, res) => {
+  return Router().get('/api/v1/analytics/events', allow('admin'), validate({ query: ListEventsQuery }), async (req, res) => {
     const query = req.query as unknown as z.output<typeof ListEventsQuery>;
     const rows = await listRawEvents(dataSource, { type: query.type, after: decodeCursor(query.cursor), limit: query.limit + 1 });
     const { items, meta } = page(rows, query.limit, (row) => row.eventId);

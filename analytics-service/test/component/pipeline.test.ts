@@ -26,6 +26,7 @@ import {
   testConsumerGroup,
   testKafka,
   testServiceEnv,
+  TestTokenIssuer,
   type TestSchema,
 } from '@qc/shared/testing';
 import type { Consumer, Producer } from 'kafkajs';
@@ -67,6 +68,8 @@ describe('event pipeline through the real broker', () => {
   let analyticsSchema: TestSchema;
   let producerSchema: TestSchema;
   let analytics: RunningService;
+  let issuer: TestTokenIssuer;
+  let admin: string;
   let producerDb: DataSource;
   let kafkaProducer: Producer;
 
@@ -80,7 +83,9 @@ describe('event pipeline through the real broker', () => {
   beforeAll(async () => {
     [analyticsSchema, producerSchema] = await Promise.all([createTestSchema('analytics'), createTestSchema('producers')]);
     await skipHistory(testConsumerGroup(analyticsSchema), domainEventTopics());
-    analytics = await runService(definition, testServiceEnv(analyticsSchema));
+    issuer = await TestTokenIssuer.start();
+    admin = issuer.bearer({ role: 'admin' });
+    analytics = await runService(definition, testServiceEnv(analyticsSchema, { JWKS_URL: issuer.jwksUrl }));
     producerDb = createDataSource({ url: producerSchema.url, poolSize: 4 });
     await producerDb.initialize();
     await migrate(producerDb);
@@ -90,10 +95,17 @@ describe('event pipeline through the real broker', () => {
 
   afterAll(async () => {
     await analytics?.stop();
+    await issuer?.close();
     await kafkaProducer?.disconnect();
     await producerDb?.destroy();
     await Promise.all([analyticsSchema?.drop(), producerSchema?.drop()]);
   }, 30_000);
+
+  it('when someone other than an admin reads the raw events, then 401 without a token and 403 for a customer', async () => {
+    expect((await request(analytics.server).get('/api/v1/analytics/events')).status).toBe(401);
+    expect((await request(analytics.server).get('/api/v1/analytics/events').set('authorization', issuer.bearer())).status).toBe(403);
+    expect((await request(analytics.server).get('/api/v1/analytics/events').set('authorization', admin)).status).toBe(200);
+  });
 
   it('when any service writes an event to its outbox, then it arrives once in analytics through the API', async () => {
     const samples = sampleEvents();
@@ -108,7 +120,10 @@ describe('event pipeline through the real broker', () => {
       }
       for (const event of Object.values(samples)) {
         const res = await eventually(async () => {
-          const page = await request(analytics.server).get('/api/v1/analytics/events').query({ type: event.type, limit: 100 });
+          const page = await request(analytics.server)
+            .get('/api/v1/analytics/events')
+            .set('authorization', admin)
+            .query({ type: event.type, limit: 100 });
           return page.body.data.some((e: { eventId: string }) => e.eventId === event.id) && page;
         });
         expect(res.body.data.find((e: { eventId: string }) => e.eventId === event.id)).toMatchObject({
@@ -135,7 +150,10 @@ describe('event pipeline through the real broker', () => {
     );
     await kafkaProducer.send({ topic: eventsTopic('user-service'), messages: [{ key: event.subject, value: JSON.stringify(event) }] });
     const page = await eventually(async () => {
-      const res = await request(analytics.server).get('/api/v1/analytics/events').query({ type: 'user.otp_requested', limit: 100 });
+      const res = await request(analytics.server)
+        .get('/api/v1/analytics/events')
+        .set('authorization', admin)
+        .query({ type: 'user.otp_requested', limit: 100 });
       return res.body.data.some((e: { eventId: string }) => e.eventId === event.id) && res;
     });
     const stored = page.body.data.find((e: { eventId: string }) => e.eventId === event.id);

@@ -4,9 +4,9 @@ import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
 
 const RESET_MS = 1_000;
 
-async function timed(url: string): Promise<{ res: Response; ms: number }> {
+async function timed(gateway: RunningGateway, path: string): Promise<{ res: Response; ms: number }> {
   const started = performance.now();
-  const res = await fetch(url);
+  const res = await gateway.fetch(path);
   await res.arrayBuffer();
   return { res, ms: performance.now() - started };
 }
@@ -33,20 +33,20 @@ describe('circuit breaker per upstream instance', () => {
   it('when the service is stopped, then the gateway answers 503 with Retry-After at once, and after a few failures without trying', async () => {
     await payments.stop();
 
-    const refused = await timed(`${gateway.url}/api/v1/payments/p-1`);
+    const refused = await timed(gateway, `/api/v1/payments/p-1`);
     expect(refused.res.status).toBe(503);
     expect(refused.res.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(refused.ms).toBeLessThan(200);
 
-    await timed(`${gateway.url}/api/v1/payments/p-1`);
-    await timed(`${gateway.url}/api/v1/payments/p-1`);
+    await timed(gateway, `/api/v1/payments/p-1`);
+    await timed(gateway, `/api/v1/payments/p-1`);
     expect(circuit()).toBe('open');
 
-    const open = await timed(`${gateway.url}/api/v1/wallet`);
+    const open = await timed(gateway, `/api/v1/wallet`);
     expect(open.res.status).toBe(503);
     expect(open.ms).toBeLessThan(200);
     expect(Number(open.res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    const body = await jsonOf(await fetch(`${gateway.url}/api/v1/wallet`, { headers: { 'x-request-id': 'open-circuit' } }));
+    const body = await jsonOf(await gateway.fetch(`/api/v1/wallet`, { headers: { 'x-request-id': 'open-circuit' } }));
     expect(body).toEqual({
       success: false,
       error: 'payment-service is unavailable',
@@ -59,18 +59,18 @@ describe('circuit breaker per upstream instance', () => {
 
   it('when the service comes back, then after the reset timeout one trial request goes through and the breaker closes', async () => {
     await payments.stop();
-    for (let i = 0; i < 3; i++) await timed(`${gateway.url}/api/v1/payments/p-1`);
+    for (let i = 0; i < 3; i++) await timed(gateway, `/api/v1/payments/p-1`);
     expect(circuit()).toBe('open');
 
     await payments.start();
     // Still open: the gateway does not try until the reset timeout has passed.
-    expect((await timed(`${gateway.url}/api/v1/payments/p-1`)).res.status).toBe(503);
+    expect((await timed(gateway, `/api/v1/payments/p-1`)).res.status).toBe(503);
 
     await eventually(async () => circuit() === 'half-open', 3 * RESET_MS, 50);
-    const trial = await timed(`${gateway.url}/api/v1/payments/p-1`);
+    const trial = await timed(gateway, `/api/v1/payments/p-1`);
     expect(trial.res.status).toBe(200);
     expect(circuit()).toBe('closed');
-    expect((await timed(`${gateway.url}/api/v1/payments/p-2`)).res.status).toBe(200);
+    expect((await timed(gateway, `/api/v1/payments/p-2`)).res.status).toBe(200);
 
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     expect(metrics).toMatch(
@@ -80,7 +80,7 @@ describe('circuit breaker per upstream instance', () => {
 
   it('when the service does not answer within UPSTREAM_TIMEOUT_MS, then the gateway answers 503 right after the deadline', async () => {
     payments.behaviour.delayMs = 2_000;
-    const slow = await timed(`${gateway.url}/api/v1/payments/p-1`);
+    const slow = await timed(gateway, `/api/v1/payments/p-1`);
     expect(slow.res.status).toBe(503);
     expect(slow.res.headers.get('retry-after')).toBe('1');
     expect(slow.ms).toBeGreaterThanOrEqual(290);
@@ -90,7 +90,7 @@ describe('circuit breaker per upstream instance', () => {
   it('when the service answers 5xx, then its answer passes through unchanged and counts against the instance', async () => {
     payments.behaviour.failWith = 503;
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${gateway.url}/api/v1/payments/p-1`, { headers: { 'x-request-id': `upstream-5xx-${i}` } });
+      const res = await gateway.fetch(`/api/v1/payments/p-1`, { headers: { 'x-request-id': `upstream-5xx-${i}` } });
       expect(res.status).toBe(503);
       expect(await jsonOf(res)).toMatchObject({ errorCode: 'DEPENDENCY_UNAVAILABLE', requestId: `upstream-5xx-${i}` });
     }
@@ -105,7 +105,7 @@ describe('what does not count against an instance', () => {
     const gateway = await startGateway({ 'delivery-service': [deliveries.url] }, { BREAKER_VOLUME: '1', UPSTREAM_TIMEOUT_MS: '2000' });
     try {
       for (let i = 0; i < 3; i++) {
-        await expect(fetch(`${gateway.url}/api/v1/deliveries/d-1`, { signal: AbortSignal.timeout(50) })).rejects.toThrow();
+        await expect(gateway.fetch(`/api/v1/deliveries/d-1`, { signal: AbortSignal.timeout(50) })).rejects.toThrow();
       }
       await eventually(async () => deliveries.received.length === 3, 1_000, 20);
       await new Promise((resolve) => setTimeout(resolve, 400));

@@ -32,7 +32,7 @@ describe('proxying through the gateway', () => {
   beforeEach(() => void orders.received.splice(0));
 
   it('when a request is forwarded, then path and query arrive unchanged and the request id is forwarded and echoed', async () => {
-    const res = await fetch(`${gateway.url}/api/v1/orders/42/items?limit=5&cursor=abc`, { headers: { 'x-request-id': 'proxy-test-1' } });
+    const res = await gateway.fetch(`/api/v1/orders/42/items?limit=5&cursor=abc`, { headers: { 'x-request-id': 'proxy-test-1' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('proxy-test-1');
     expect(await jsonOf(res)).toEqual({
@@ -43,24 +43,24 @@ describe('proxying through the gateway', () => {
   });
 
   it('when no request id is sent, then the gateway creates one, forwards it and echoes it', async () => {
-    const res = await fetch(`${gateway.url}/api/v1/coupons`);
+    const res = await gateway.fetch(`/api/v1/coupons`);
     const requestId = res.headers.get('x-request-id');
     expect(requestId).toMatch(UUID);
     expect(orders.received[0]?.headers['x-request-id']).toBe(requestId);
   });
 
   it('when a client sends x-forwarded-for, then the gateway appends the address it saw rather than trusting it', async () => {
-    await fetch(`${gateway.url}/api/v1/orders`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    await gateway.fetch(`/api/v1/orders`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
     expect(orders.received[0]?.headers).toMatchObject({ 'x-forwarded-for': '203.0.113.9, 127.0.0.1', 'x-forwarded-proto': 'http' });
   });
 
   it('when a client asks to close its connection, then the upstream connection is not closed with it', async () => {
-    await fetch(`${gateway.url}/api/v1/orders`, { headers: { connection: 'close' } });
+    await gateway.fetch(`/api/v1/orders`, { headers: { connection: 'close' } });
     expect(orders.received[0]?.headers.connection).not.toBe('close');
   });
 
   it('when a JSON body is posted, then it is streamed to the service as sent and the answer comes back', async () => {
-    const res = await fetch(`${gateway.url}/api/v1/orders`, {
+    const res = await gateway.fetch(`/api/v1/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ storeId: 's-1', items: [{ productId: 'p-1', quantity: 2 }] }),
@@ -70,7 +70,7 @@ describe('proxying through the gateway', () => {
   });
 
   it('when the body is malformed JSON, then the service answers 400 in the error envelope (the gateway does not parse bodies)', async () => {
-    const res = await fetch(`${gateway.url}/api/v1/orders`, {
+    const res = await gateway.fetch(`/api/v1/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'bad-json' },
       body: '{"storeId": ',
@@ -87,7 +87,7 @@ describe('proxying through the gateway', () => {
   });
 
   it('when no service serves the path, then the answer is 404 in the error envelope', async () => {
-    const res = await fetch(`${gateway.url}/api/v1/nothing-here`, { headers: { 'x-request-id': 'no-route' } });
+    const res = await gateway.fetch(`/api/v1/nothing-here`, { headers: { 'x-request-id': 'no-route' } });
     expect(res.status).toBe(404);
     expect(await jsonOf(res)).toEqual({
       success: false,
@@ -100,7 +100,7 @@ describe('proxying through the gateway', () => {
   });
 
   it('when a path only starts like a prefix, then it is not routed there', async () => {
-    const res = await fetch(`${gateway.url}/api/v1/ordersx`);
+    const res = await gateway.fetch(`/api/v1/ordersx`);
     expect(res.status).toBe(404);
     expect(orders.received).toHaveLength(0);
   });
@@ -116,7 +116,7 @@ describe('proxying through the gateway', () => {
   );
 
   it('when Content-Length is above BODY_LIMIT, then the answer is 413 in the envelope and the service never sees the request', async () => {
-    const res = await fetch(`${gateway.url}/api/v1/orders`, {
+    const res = await gateway.fetch(`/api/v1/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ note: 'x'.repeat(2048) }),
@@ -134,7 +134,7 @@ describe('proxying through the gateway', () => {
         controller.close();
       },
     });
-    const res = await fetch(`${gateway.url}/api/v1/orders`, {
+    const res = await gateway.fetch(`/api/v1/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,
@@ -145,14 +145,14 @@ describe('proxying through the gateway', () => {
   });
 
   it('when a response passes through, then it carries the security headers and CORS for an allowed origin', async () => {
-    const res = await fetch(`${gateway.url}/api/v1/orders`, { headers: { origin: 'https://shop.example' } });
+    const res = await gateway.fetch(`/api/v1/orders`, { headers: { origin: 'https://shop.example' } });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example');
   });
 
   it('when a browser from another origin asks, then CORS does not allow it', async () => {
-    const res = await fetch(`${gateway.url}/api/v1/orders`, { headers: { origin: 'https://evil.example' } });
+    const res = await gateway.fetch(`/api/v1/orders`, { headers: { origin: 'https://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -49,7 +49,7 @@ describe('rate limit shared by gateway replicas', () => {
     expect(products.received).toHaveLength(4);
 
     const metrics = await (await fetch(`${replicas[1]!.url}/metrics`)).text();
-    expect(metrics).toContain('rate_limit_rejections_total{service="api-gateway"} 1');
+    expect(metrics).toContain('rate_limit_rejections_total{policy="general",service="api-gateway"} 1');
   });
 
   it('when the gateway answers its own endpoints, then they are never rate limited', async () => {

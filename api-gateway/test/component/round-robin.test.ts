@@ -2,7 +2,7 @@ import { jsonOf, type RunningGateway, startGateway } from '../fixtures/gateway';
 import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
 
 async function servedBy(gateway: RunningGateway, path: string): Promise<string> {
-  const res = await fetch(`${gateway.url}${path}`);
+  const res = await gateway.fetch(path);
   return res.status === 200 ? `${(await jsonOf(res)).data.upstream}` : String(res.status);
 }
 

@@ -54,5 +54,9 @@ export const serviceEnv = z.object({
   CORS_ORIGINS: csv.optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+  /** Access tokens (DESIGN §3): who signs them, who they are for, and where their public keys are. */
+  JWT_ISSUER: z.string().min(1).default('quickcommerce'),
+  JWT_AUDIENCE: z.string().min(1).default('quickcommerce-api'),
+  JWKS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8081/.well-known/jwks.json'),
 });
 export type ServiceEnv = z.output<typeof serviceEnv>;

@@ -29,6 +29,18 @@ export const catalog = {
   'product.updated': z.object({ productId: id, changed: z.array(z.string()) }),
   'product.deleted': z.object({ productId: id }),
   // inventory-service
+  /** A dark store was created or changed; location-service keeps each store's position and preparation time. */
+  'inventory.store_updated': z.object({
+    storeId: id,
+    name: z.string(),
+    lat: z.number().min(-90).max(90),
+    lng: z.number().min(-180).max(180),
+    preparationMinutes: z.number().int().min(0),
+    /** Local opening hours, `HH:MM`; `closesAt` before `opensAt` means the store closes after midnight. */
+    opensAt: z.string().regex(/^\d{2}:\d{2}$/),
+    closesAt: z.string().regex(/^\d{2}:\d{2}$/),
+    active: z.boolean(),
+  }),
   'inventory.updated': z.object({
     storeId: id,
     productId: id,

@@ -38,20 +38,26 @@ export function portOf(spec: ServiceSpec, portOffset = 0): number {
 
 /**
  * Environment of one service process: its port, and a MYSQL_URL for its own user and schema built
- * from `<SERVICE>_DB_PASSWORD` and MYSQL_HOST/MYSQL_PORT. The gateway gets its upstream URLs.
+ * from `<SERVICE>_DB_PASSWORD` and MYSQL_HOST/MYSQL_PORT. Every URL of another process (services'
+ * `<SERVICE>_URL`, the gateway's `UPSTREAM_<SERVICE>`, everyone's JWKS_URL) follows the port offset.
  */
 export function processEnv(spec: ServiceSpec, env: NodeJS.ProcessEnv, portOffset = 0): NodeJS.ProcessEnv {
-  const own: NodeJS.ProcessEnv = { PORT: String(portOf(spec, portOffset)) };
+  const userService = FLEET.find((s) => s.name === 'user-service')!;
+  const own: NodeJS.ProcessEnv = {
+    PORT: String(portOf(spec, portOffset)),
+    JWKS_URL: `http://127.0.0.1:${portOf(userService, portOffset)}/.well-known/jwks.json`,
+  };
+  for (const other of FLEET.filter((s) => s.schema)) {
+    const url = `http://127.0.0.1:${portOf(other, portOffset)}`;
+    // Services call each other at <SERVICE>_URL; the gateway balances over UPSTREAM_<SERVICE>.
+    own[spec.schema ? `${envPrefix(other.name)}_URL` : `UPSTREAM_${envPrefix(other.name)}`] = url;
+  }
   if (spec.schema) {
     const password = env[`${envPrefix(spec.name)}_DB_PASSWORD`];
     if (!password) throw new Error(`${envPrefix(spec.name)}_DB_PASSWORD is not set`);
     const host = env.MYSQL_HOST ?? '127.0.0.1';
     const port = env.MYSQL_PORT ?? '3306';
     own.MYSQL_URL = `mysql://${databaseUser(spec.name)}:${encodeURIComponent(password)}@${host}:${port}/${spec.schema}`;
-  } else {
-    for (const upstream of FLEET.filter((s) => s.schema)) {
-      own[`UPSTREAM_${envPrefix(upstream.name)}`] = `http://127.0.0.1:${portOf(upstream, portOffset)}`;
-    }
   }
   return { ...env, ...own };
 }

@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics';
@@ -15,13 +15,15 @@ export interface HttpAppOptions {
   corsOrigins?: string[] | undefined;
   /** Routers mounted before the body parser (health, metrics, docs): they never read a body. */
   operational?: Router[];
+  /** Verifies the access token a request carries (sets `req.principal`); runs before the routes. */
+  authenticate?: RequestHandler;
   /** The service's own routes. */
   routes: Router[];
 }
 
 /**
  * The standard chain every service shares, in order: request id and context, access log, metrics,
- * security headers, CORS, content-type check, body limit, routes, 404, error handler.
+ * security headers, CORS, content-type check, body limit, authentication, routes, 404, error handler.
  * It never listens: main.ts does.
  */
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -37,6 +39,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   for (const router of options.operational ?? []) app.use(router);
   app.use(requireJsonBody);
   app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  if (options.authenticate) app.use(options.authenticate);
   for (const router of options.routes) app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler(options.logger, () => options.metrics.unhandledErrors.inc()));

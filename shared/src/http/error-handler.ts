@@ -38,9 +38,19 @@ export function errorHandler(logger: Logger, onBug?: () => void): ErrorRequestHa
     if (res.headersSent) return void res.end();
     const status = STATUS_BY_KIND[appError.kind];
     if (appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(appError.retryAfterSeconds)));
+    // RFC 6750: a 401 for an access token names the scheme the client should use, and why a token it sent failed.
+    const challenge = BEARER_CHALLENGES.get(appError.code);
+    if (challenge) res.setHeader('WWW-Authenticate', challenge);
     res.status(status).json(failure(status, appError.code, appError.message, appError.details, currentContext()?.requestId));
   };
 }
+
+const BEARER_CHALLENGES = new Map([
+  ['AUTHENTICATION_REQUIRED', 'Bearer'],
+  ['INVALID_TOKEN', 'Bearer error="invalid_token"'],
+  ['TOKEN_EXPIRED', 'Bearer error="invalid_token"'],
+  ['TOKEN_REVOKED', 'Bearer error="invalid_token"'],
+]);
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new AppError('not_found', 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`));

@@ -19,3 +19,13 @@ export function generateDocument(registry: OpenAPIRegistry, title: string, versi
     info: { title, version },
   });
 }
+
+/** A JSON request or response body for `registerPath`. */
+export function jsonContent(schema: z.ZodType): { content: { 'application/json': { schema: z.ZodType } } } {
+  return { content: { 'application/json': { schema } } };
+}
+
+/** Responses that only need a description, by status: `responses({ 200: 'Profile', 404: 'No such user' })`. */
+export function responses(descriptions: Record<number, string>): Record<string, { description: string }> {
+  return Object.fromEntries(Object.entries(descriptions).map(([status, description]) => [status, { description }]));
+}

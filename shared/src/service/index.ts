@@ -2,7 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Router, type Express } from 'express';
 import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { DestinationStream } from 'pino';
 import type { DataSource, EntitySchema } from 'typeorm';
+import { RevocationList, TokenVerifier, authenticate, remoteJwks, type KeyResolver } from '../auth';
 import { loadConfig, port, serviceEnv, type ServiceEnv } from '../config';
 import { createDataSource, migrate, pingDatabase, type MigrationClass } from '../db';
 import { EventConsumer, Outbox, OutboxRelay, createKafka, ensureTopics, type Subscription } from '../events';
@@ -22,12 +24,21 @@ export type ServiceConfig = ServiceEnv & { PORT: number };
 export interface ServiceDeps {
   name: string;
   config: ServiceConfig;
+  /**
+   * The environment the service was started with. A service with settings of its own validates
+   * them from here with `loadConfig` (in `routes`, so a bad value stops the start).
+   */
+  env: NodeJS.ProcessEnv;
   logger: Logger;
   metrics: Metrics;
   dataSource: DataSource;
   redis: Redis;
   outbox: Outbox;
   openapi: OpenAPIRegistry;
+  /** Checks access tokens; `authenticate` runs it on every request before the routes. */
+  verifier: TokenVerifier;
+  /** Ended sessions and revoked users, shared by every process through Redis. */
+  revocations: RevocationList;
 }
 
 /**
@@ -42,6 +53,11 @@ export interface ServiceDefinition {
   routes?: (deps: ServiceDeps) => Router[];
   /** Topics this service consumes and what it does with each event type. */
   consumes?: { topics: string[]; subscriptions: (deps: ServiceDeps) => Subscription[] };
+  /**
+   * Where access-token keys come from; by default user-service's JWKS (JWKS_URL). user-service
+   * itself signs the tokens and reads its own keys.
+   */
+  accessKeys?: (dataSource: DataSource) => Promise<KeyResolver>;
 }
 
 /** What the platform's readiness checks ask. */
@@ -82,6 +98,7 @@ export function createServiceApp(definition: ServiceDefinition, deps: ServiceDep
     bodyLimit: deps.config.BODY_LIMIT,
     corsOrigins: deps.config.CORS_ORIGINS,
     operational: [healthRouter(deps.name, checks), Router().get('/metrics', deps.metrics.handler()), docs],
+    authenticate: authenticate(deps.verifier),
     routes,
   });
 }
@@ -102,10 +119,15 @@ export interface RunningService {
  * Starts one service: config, logger, MySQL pool and migrations, Redis, Kafka topics, producer,
  * outbox relay, consumers, then HTTP. Registers the shutdown steps in reverse order of need.
  */
-export async function runService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+export async function runService(
+  definition: ServiceDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+  /** Where log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream,
+): Promise<RunningService> {
   const spec = serviceSpec(definition.name);
   const config: ServiceConfig = loadConfig(serviceEnv.extend({ PORT: port.default(spec.port) }), env);
-  const logger = createLogger(definition.name, config.LOG_LEVEL);
+  const logger = createLogger(definition.name, config.LOG_LEVEL, logDestination);
   const metrics = new Metrics(definition.name);
   const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
 
@@ -121,6 +143,14 @@ export async function runService(definition: ServiceDefinition, env: NodeJS.Proc
 
   const redis = createRedis(config.REDIS_URL);
   await redis.connect();
+  const revocations = new RevocationList(redis, logger);
+  await revocations.start();
+  const verifier = new TokenVerifier({
+    keys: definition.accessKeys ? await definition.accessKeys(dataSource) : remoteJwks(config.JWKS_URL),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    revocations,
+  });
 
   const kafka = createKafka(definition.name, config.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
@@ -132,7 +162,19 @@ export async function runService(definition: ServiceDefinition, env: NodeJS.Proc
 
   const relay = new OutboxRelay({ dataSource, producer, logger, metrics, pollMs: config.OUTBOX_POLL_MS });
   const outbox = new Outbox(dataSource, ownTopic, () => relay.wake());
-  const deps: ServiceDeps = { name: definition.name, config, logger, metrics, dataSource, redis, outbox, openapi: createOpenApiRegistry() };
+  const deps: ServiceDeps = {
+    name: definition.name,
+    config,
+    env,
+    logger,
+    metrics,
+    dataSource,
+    redis,
+    outbox,
+    openapi: createOpenApiRegistry(),
+    verifier,
+    revocations,
+  };
 
   const app = createServiceApp(definition, deps, platformHealthChecks({ dataSource, redis, admin, relay }));
   const server = app.listen(config.PORT, config.HOST);
@@ -164,7 +206,7 @@ export async function runService(definition: ServiceDefinition, env: NodeJS.Proc
     .add('consumer', () => consumer?.stop())
     .add('outbox relay', () => relay.stop())
     .add('kafka', () => Promise.all([producer.disconnect(), admin.disconnect()]))
-    .add('redis', () => redis.quit())
+    .add('redis', () => Promise.all([revocations.stop(), redis.quit()]))
     .add('mysql', () => dataSource.destroy());
 
   const boundPort = (server.address() as AddressInfo).port;
@@ -181,3 +223,5 @@ export function main(definition: ServiceDefinition): void {
       process.exit(1);
     });
 }
+
+export { runCommand, type CommandContext } from './command';

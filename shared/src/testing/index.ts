@@ -96,11 +96,14 @@ export async function skipHistory(groupId: string, topics: string[]): Promise<vo
   }
 }
 
-/** A logger that writes to memory, so a test reads exactly the JSON lines that would reach stdout. */
+/**
+ * A logger that writes to memory, so a test reads exactly the JSON lines that would reach stdout;
+ * `destination` also takes a running service's lines (runService's third argument).
+ */
 export function memoryLogger(
   service = 'test',
   level = 'info',
-): { logger: Logger; lines: () => Record<string, unknown>[]; raw: () => string } {
+): { logger: Logger; lines: () => Record<string, unknown>[]; raw: () => string; destination: Writable } {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -114,7 +117,7 @@ export function memoryLogger(
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { logger: createLogger(service, level, destination), lines, raw };
+  return { logger: createLogger(service, level, destination), lines, raw, destination };
 }
 
 /** The problems a configuration loader reports; fails the test when it loads without complaint. */
@@ -127,3 +130,5 @@ export function configProblems(load: () => unknown): string[] {
   }
   throw new Error('expected a ConfigError');
 }
+
+export { TestTokenIssuer, type TestTokenClaims } from './token-issuer';

@@ -44,6 +44,9 @@ describe('loadConfig', () => {
       BODY_LIMIT: '100kb',
       SHUTDOWN_TIMEOUT_MS: 10_000,
       OUTBOX_POLL_MS: 1_000,
+      JWT_ISSUER: 'quickcommerce',
+      JWT_AUDIENCE: 'quickcommerce-api',
+      JWKS_URL: 'http://127.0.0.1:8081/.well-known/jwks.json',
     });
     expect(config.CORS_ORIGINS).toBeUndefined();
     expect(config.KAFKA_CONSUMER_GROUP).toBeUndefined();

@@ -1,4 +1,4 @@
 import { describeServiceBoot } from '../../../shared/test/service-boot';
-import { definition } from '../../src/service';
+import { createUserService } from '../../src/service';
 
-describeServiceBoot(definition);
+describeServiceBoot(createUserService(), ['users', 'sessions', 'refresh_tokens', 'addresses', 'signing_keys', 'service_secrets']);

@@ -1,0 +1,4 @@
+export { ROLES, ACCESS_TOKEN_ALGORITHM, MAX_ACCESS_TOKEN_SECONDS, AccessClaims, type Role, type Principal } from './principal';
+export { RevocationList } from './revocations';
+export { TokenVerifier, remoteJwks, type KeyResolver, type TokenVerifierOptions } from './verifier';
+export { authenticate, allow, anyone, bearerToken, principalOf } from './middleware';

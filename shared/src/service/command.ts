@@ -1,0 +1,41 @@
+import { loadConfig, serviceEnv } from '../config';
+import { createDataSource, migrate, type DataSource } from '../db';
+import { Outbox } from '../events';
+import { eventsTopic, processEnv, serviceSpec } from '../fleet';
+import type { ServiceDefinition } from './index';
+
+export interface CommandContext {
+  dataSource: DataSource;
+  /** Events written here are published by the running service's relay. */
+  outbox: Outbox;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs a one-off command against a service's schema (create an admin, seed demo data, rotate keys):
+ * with the service's own environment when it is set (a container), or else the one `make run` gives
+ * the service (its database user from .infra/secrets.env). Migrates first, prints what the command
+ * answers, and exits non-zero with the error's message when it fails.
+ */
+export function runCommand(
+  definition: Pick<ServiceDefinition, 'name' | 'migrations'>,
+  command: (context: CommandContext) => Promise<string>,
+): void {
+  const env = process.env.MYSQL_URL ? process.env : processEnv(serviceSpec(definition.name), process.env);
+  const config = loadConfig(serviceEnv.pick({ MYSQL_URL: true }), env);
+  const dataSource = createDataSource({ url: config.MYSQL_URL, poolSize: 2, migrations: definition.migrations ?? [] });
+  const run = async () => {
+    await dataSource.initialize();
+    try {
+      await migrate(dataSource);
+      const outcome = await command({ dataSource, outbox: new Outbox(dataSource, eventsTopic(definition.name)), env });
+      process.stdout.write(`${outcome}\n`);
+    } finally {
+      await dataSource.destroy();
+    }
+  };
+  run().catch((err: unknown) => {
+    console.error(`${definition.name}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

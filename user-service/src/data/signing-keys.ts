@@ -1,0 +1,110 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { ACCESS_TOKEN_ALGORITHM, MAX_ACCESS_TOKEN_SECONDS, type KeyResolver } from '@qc/shared/auth';
+import type { DataSource } from '@qc/shared/db';
+
+interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  jwk: JsonWebKey;
+  createdAt: Date;
+}
+
+/** Other replicas' rotations are picked up this often (and at once when a token names a new kid). */
+const RELOAD_INTERVAL_MS = 60_000;
+const MIN_RELOAD_GAP_MS = 5_000;
+
+/** RFC 7638 thumbprint of an EC public key: the `kid`, stable for the key and unique to it. */
+function thumbprint(jwk: JsonWebKey): string {
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/**
+ * The ES256 keys user-service signs access tokens with, kept in its own schema so every replica
+ * signs with the same keys; the first start generates one (keys are never committed or shipped).
+ * The newest key signs. Rotation adds a new key and gives the old ones a retirement time after the
+ * last token they signed has expired; until then the JWKS lists old and new, so no valid token
+ * stops verifying when keys change.
+ */
+export class SigningKeyRing implements KeyResolver {
+  private keys = new Map<string, SigningKey>();
+  private loadedAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Loads the keys, generating the first one if there is none, and keeps them fresh. */
+  async start(): Promise<this> {
+    await this.reload();
+    if (this.keys.size === 0) {
+      await this.addKey();
+      await this.reload();
+    }
+    this.timer = setInterval(() => void this.reload().catch(() => undefined), RELOAD_INTERVAL_MS).unref();
+    return this;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The key new tokens are signed with: the newest one. */
+  current(): SigningKey {
+    let newest: SigningKey | undefined;
+    for (const key of this.keys.values()) if (!newest || key.createdAt > newest.createdAt) newest = key;
+    if (!newest) throw new Error('no signing key loaded');
+    return newest;
+  }
+
+  async publicKey(kid: string): Promise<KeyObject | undefined> {
+    if (!this.keys.has(kid) && Date.now() - this.loadedAt > MIN_RELOAD_GAP_MS) await this.reload();
+    return this.keys.get(kid)?.publicKey;
+  }
+
+  /** The JSON Web Key Set served at `/.well-known/jwks.json`: every key not yet retired. */
+  jwks(): { keys: JsonWebKey[] } {
+    return { keys: [...this.keys.values()].map((key) => key.jwk) };
+  }
+
+  /** Adds a new signing key and retires the others once every token they signed has expired. */
+  async rotate(): Promise<string> {
+    const kid = await this.dataSource.transaction(async (tx) => {
+      await tx.query('UPDATE signing_keys SET retires_at = ? WHERE retires_at IS NULL', [
+        new Date(Date.now() + (MAX_ACCESS_TOKEN_SECONDS + 60) * 1000),
+      ]);
+      return this.addKey(tx);
+    });
+    await this.reload();
+    return kid;
+  }
+
+  private async addKey(tx: Pick<DataSource, 'query'> = this.dataSource): Promise<string> {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = publicKey.export({ format: 'jwk' });
+    const kid = thumbprint(jwk);
+    await tx.query('INSERT INTO signing_keys (kid, private_key, public_jwk) VALUES (?, ?, ?)', [
+      kid,
+      privateKey.export({ format: 'pem', type: 'pkcs8' }),
+      JSON.stringify({ ...jwk, kid, alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' }),
+    ]);
+    return kid;
+  }
+
+  private async reload(): Promise<void> {
+    const rows: { kid: string; private_key: string; public_jwk: string; created_at: Date }[] = await this.dataSource.query(
+      'SELECT kid, private_key, public_jwk, created_at FROM signing_keys WHERE retires_at IS NULL OR retires_at > ?',
+      [new Date()],
+    );
+    this.keys = new Map(
+      rows.map((row) => {
+        const privateKey = createPrivateKey(row.private_key);
+        return [
+          row.kid,
+          { kid: row.kid, privateKey, publicKey: createPublicKey(privateKey), jwk: JSON.parse(row.public_jwk), createdAt: row.created_at },
+        ];
+      }),
+    );
+    this.loadedAt = Date.now();
+  }
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ROLES } from '@qc/shared/auth';
+import { pageQuery } from '@qc/shared/http';
+import { Password } from '../domain/passwords';
+
+export const Email = z.string().trim().toLowerCase().pipe(z.email().max(254));
+/** E.164, e.g. +919812345678. */
+export const Phone = z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 phone number such as +919812345678');
+const Name = z.string().trim().min(1).max(100);
+/** Opaque refresh tokens are 32 random bytes in base64url: 43 characters. */
+const RefreshToken = z.string().regex(/^[\w-]{43}$/, 'is not a refresh token');
+
+export const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name, phone: Phone.optional() });
+export const LoginBody = z.strictObject({ email: Email, password: z.string().min(1).max(128) });
+export const RefreshBody = z.strictObject({ refreshToken: RefreshToken });
+export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(128), newPassword: Password });
+export const OtpRequestBody = z.strictObject({ phone: Phone });
+export const OtpVerifyBody = z.strictObject({ phone: Phone, code: z.string().regex(/^\d{6}$/, 'must be the six-digit code') });
+
+export const PreferencesPatch = z.strictObject({
+  language: z.enum(['en', 'hi', 'kn', 'ta', 'te', 'mr', 'bn']).optional(),
+  notifications: z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional(), push: z.boolean().optional() }).optional(),
+  marketing: z.boolean().optional(),
+});
+/** What a user may change about themselves. Strict: `role`, `email`, `id`, `passwordHash` are rejected, not ignored. */
+export const ProfilePatch = z
+  .strictObject({ name: Name.optional(), phone: Phone.nullable().optional(), preferences: PreferencesPatch.optional() })
+  .refine((patch) => Object.keys(patch).length > 0, 'name, phone or preferences is required');
+
+const AddressFields = {
+  label: z.string().trim().min(1).max(32),
+  line1: z.string().trim().min(1).max(200),
+  line2: z.string().trim().max(200).nullable(),
+  city: z.string().trim().min(1).max(100),
+  /** Indian PIN code: six digits, not starting with 0. */
+  pincode: z.string().regex(/^[1-9]\d{5}$/, 'must be a six-digit PIN code'),
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+};
+export const NewAddressBody = z.strictObject({
+  ...AddressFields,
+  line2: AddressFields.line2.default(null),
+  isDefault: z.boolean().optional(),
+});
+export const AddressPatch = z
+  .strictObject({
+    label: AddressFields.label.optional(),
+    line1: AddressFields.line1.optional(),
+    line2: AddressFields.line2.optional(),
+    city: AddressFields.city.optional(),
+    pincode: AddressFields.pincode.optional(),
+    lat: AddressFields.lat.optional(),
+    lng: AddressFields.lng.optional(),
+    isDefault: z.literal(true).optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'at least one field is required');
+
+export const IdParams = z.strictObject({ id: z.uuid() });
+
+export const UserSearchQuery = z.strictObject({
+  ...pageQuery,
+  q: z.string().trim().min(1).max(100).optional(),
+  role: z.enum(ROLES).optional(),
+  status: z.enum(['active', 'disabled']).optional(),
+});
+export const RoleBody = z.strictObject({ role: z.enum(ROLES) });
