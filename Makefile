@@ -62,6 +62,7 @@ bench: build infra ## benchmarks; they print figures, they do not pass or fail
 	@command -v wrk >/dev/null || { echo "the benchmarks drive load with wrk: sudo apt-get install wrk"; exit 1; }
 	@$(NODE) node bench/logging/run.ts
 	@$(NODE) node bench/gateway/run.ts
+	@$(NODE) node bench/auth/run.ts
 
 clean:
 	@$(BIN)/tsc -b --clean

@@ -12,7 +12,8 @@ const product = {
 
 const app = express();
 app.disable('x-powered-by');
-app.get('/api/v1/products', (_req, res) => void res.json(product));
+// A public route and one that needs a token (bench/auth compares the two through the gateway).
+app.get(['/api/v1/products', '/api/v1/orders'], (_req, res) => void res.json(product));
 const server = app.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
 // Longer than the proxies' idle sockets, as the real services do.
 server.keepAliveTimeout = 65_000;
