@@ -7,7 +7,7 @@
 #   build      npm install from the lock (with dev dependencies) and `tsc -b`: every workspace compiled to <workspace>/dist
 #   prod-deps  npm install --omit=dev: the node_modules the runtime gets (including the @qc/* workspace links)
 #   platform   production node_modules + compiled shared/: runs the platform CLIs (create-topics, …)
-#   service    platform + the compiled SERVICE, as the non-root `node` user; the default target
+#   service    platform + the compiled SERVICE and its data files, as the non-root `node` user; the default target
 #
 # Every layer up to `platform` is the same for all eleven services, so a fleet build compiles once
 # and the eleven images share everything but their own <service>/dist.
@@ -41,6 +41,12 @@ RUN --mount=type=cache,target=/root/.npm npm install
 # .dockerignore keeps node_modules, dist, *.tsbuildinfo, .env and the git-ignored folders out.
 COPY . .
 RUN npx tsc -b
+# What each service runs, gathered in runtime/<service>: its compiled code, and its data files when
+# it ships any (location-service's gazetteer).
+RUN for dist in */dist; do \
+      service="${dist%/dist}"; mkdir -p "runtime/$service" && cp -r "$dist" "runtime/$service/"; \
+      if [ -d "$service/data" ]; then cp -r "$service/data" "runtime/$service/"; fi; \
+    done
 
 FROM manifests AS prod-deps
 RUN --mount=type=cache,target=/root/.npm npm install --omit=dev
@@ -53,13 +59,15 @@ ENV NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
 COPY --from=prod-deps /app ./
 COPY --from=build /app/shared/dist shared/dist
 COPY docker/healthcheck.js docker/healthcheck.js
+# The demo city and catalog the seed commands read (`node <service>/dist/cli/seed-demo.js`).
+COPY demo demo
 USER node
 CMD ["node", "shared/dist/events/cli/create-topics.js"]
 
 FROM platform AS service
 ARG SERVICE
 RUN [ -n "$SERVICE" ] || { echo 'build with --build-arg SERVICE=<service folder>, e.g. SERVICE=order-service' >&2; exit 1; }
-COPY --from=build /app/${SERVICE}/dist ${SERVICE}/dist
+COPY --from=build /app/runtime/${SERVICE} ${SERVICE}
 ENV SERVICE=${SERVICE}
 # Liveness only (the process answers); compose gates start-up order on /health/ready instead.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \

@@ -8,11 +8,18 @@ BIN := $(NODE) node_modules/.bin
 JEST := NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning --disable-warning=TimeoutNegativeWarning" $(BIN)/jest
 SECRETS := .infra/secrets.env
 
-.PHONY: run test install build infra stop lint format typecheck test-unit test-component test-e2e bench clean
+.PHONY: run seed test install build infra stop lint format typecheck test-unit test-component test-e2e bench clean
 
-run: build infra ## start MySQL/Redis/Kafka if needed, migrate, seed, start all eleven services
-	@echo "==> seeding: no demo data yet (the catalog issue brings it)"
+# Demo data, in the order the services refer to one another's ids (catalog → stock → zones). Each
+# seed migrates its schema first and changes nothing when run again.
+SEEDS := product-service inventory-service location-service
+
+run: build infra seed ## start MySQL/Redis/Kafka if needed, migrate, seed, start all eleven services
 	@set -a; . $(SECRETS); set +a; exec $(NODE) node shared/dist/fleet/cli/run-fleet.js
+
+seed: build infra ## load the demo city, catalog and stock (idempotent)
+	@echo "==> seeding demo data: Bengaluru's dark stores and zones, the catalog, stock at every store"
+	@set -a; . $(SECRETS); set +a; for service in $(SEEDS); do $(NODE) node $$service/dist/cli/seed-demo.js || exit 1; done
 
 test: build infra ## lint, type-check, then unit, component and end-to-end tests
 	@echo "==> lint and type-check"

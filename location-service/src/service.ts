@@ -1,9 +1,53 @@
-import type { ServiceDefinition } from '@qc/shared/service';
+import { eventsTopic } from '@qc/shared/fleet';
+import type { ServiceDefinition, ServiceDeps } from '@qc/shared/service';
+import { loadLocationSettings } from './config';
+import { onStoreUpdated } from './consumers/store-updated.consumer';
+import { readGazetteer } from './data/gazetteer.file';
+import { migrations } from './data/migrations';
+import { loadServiceArea } from './data/service-area.loader';
+import type { LocationContext } from './domain/context';
+import { ServiceAreaCache } from './domain/service-area-cache';
+import { locationsRoutes } from './routes/locations.routes';
+import { zonesRoutes } from './routes/zones.routes';
+
+/** Routes and consumers share one context (one in-memory service area), built on first use. */
+const contexts = new WeakMap<ServiceDeps, LocationContext>();
+
+function contextOf(deps: ServiceDeps): LocationContext {
+  let ctx = contexts.get(deps);
+  if (!ctx) {
+    const settings = loadLocationSettings(deps.env);
+    const serviceArea = new ServiceAreaCache({
+      load: () => loadServiceArea(deps.dataSource, settings),
+      refreshMs: settings.SERVICE_AREA_REFRESH_MS,
+      onReloadFailed: (err) => deps.logger.warn({ err }, 'service area reload failed; answering from the previous snapshot'),
+    });
+    ctx = {
+      db: deps.dataSource,
+      outbox: deps.outbox,
+      settings,
+      serviceArea,
+      gazetteer: readGazetteer(settings.GAZETTEER_FILE),
+      now: () => new Date(),
+    };
+    contexts.set(deps, ctx);
+  }
+  return ctx;
+}
 
 /**
- * location-service: platform only for now (config, schema with its outbox and processed-events tables,
- * health, metrics, Kafka, graceful shutdown). Its business endpoints arrive with later issues.
+ * location-service: zones (polygons → store), serviceability with distance and ETA, offline
+ * geocoding, and address validation. Stores are inventory-service's; it keeps a read model of them.
  */
 export const definition: ServiceDefinition = {
   name: 'location-service',
+  migrations,
+  routes: (deps) => {
+    const ctx = contextOf(deps);
+    return [zonesRoutes(ctx, deps.openapi), locationsRoutes(ctx, deps.openapi)];
+  },
+  consumes: {
+    topics: [eventsTopic('inventory-service')],
+    subscriptions: (deps) => [onStoreUpdated(contextOf(deps))],
+  },
 };

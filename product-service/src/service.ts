@@ -1,9 +1,61 @@
+import type { DataSource } from '@qc/shared/db';
+import type { Outbox } from '@qc/shared/events';
+import type { Logger } from '@qc/shared/logging';
+import type { Redis } from '@qc/shared/redis';
 import type { ServiceDefinition } from '@qc/shared/service';
+import { InventoryClient } from './clients/inventory.client';
+import { LocationClient } from './clients/location.client';
+import { loadProductSettings, type ProductSettings } from './config';
+import { Catalog1763856000000 } from './data/migrations/1763856000000-catalog';
+import { ResponseCache } from './data/response-cache';
+import type { Catalog } from './domain/catalog';
+import { categoryRoutes } from './routes/categories.routes';
+import { productRoutes } from './routes/products.routes';
+
+export const migrations = [Catalog1763856000000];
 
 /**
- * product-service: platform only for now (config, schema with its outbox and processed-events tables,
- * health, metrics, Kafka, graceful shutdown). Its business endpoints arrive with later issues.
+ * The catalog's use cases wired to their stores. The read cache is namespaced by schema, so
+ * deployments (and test runs) sharing one Redis never read each other's entries.
+ */
+export function wireCatalog(
+  deps: { dataSource: DataSource; outbox: Outbox; redis: Redis; logger: Logger },
+  settings: ProductSettings,
+): { catalog: Catalog; cache: ResponseCache } {
+  const cache = new ResponseCache(
+    deps.redis,
+    `product-service:catalog:${deps.dataSource.driver.database ?? 'default'}`,
+    settings.CATALOG_CACHE_TTL_SECONDS,
+    deps.logger,
+  );
+  const catalog: Catalog = {
+    dataSource: deps.dataSource,
+    write: (work) => deps.outbox.transaction(work),
+    changed: () => cache.invalidate(),
+  };
+  return { catalog, cache };
+}
+
+/**
+ * product-service: the category tree and the product catalog (admin CRUD with events through the
+ * outbox), the public listing with filters, sorting, full-text search and typeahead, cached in
+ * Redis, with live availability at the caller's dark store from location and inventory.
  */
 export const definition: ServiceDefinition = {
   name: 'product-service',
+  migrations,
+  routes: (deps) => {
+    const settings = loadProductSettings(deps.env);
+    const { catalog, cache } = wireCatalog(deps, settings);
+    const availability = {
+      stock: new InventoryClient(settings.INVENTORY_SERVICE_URL, settings.AVAILABILITY_TIMEOUT_MS),
+      stores: new LocationClient(settings.LOCATION_SERVICE_URL, settings.AVAILABILITY_TIMEOUT_MS),
+      logger: deps.logger,
+    };
+    const maxAgeSeconds = settings.PUBLIC_MAX_AGE_SECONDS;
+    return [
+      categoryRoutes({ catalog, cache, maxAgeSeconds, openapi: deps.openapi }),
+      productRoutes({ catalog, cache, availability, maxAgeSeconds, openapi: deps.openapi }),
+    ];
+  },
 };

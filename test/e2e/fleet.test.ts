@@ -148,6 +148,29 @@ describe('the fleet end to end', () => {
     }
   });
 
+  it('when the demo data is seeded twice, then the second run adds nothing', async () => {
+    const seed = (service: string) =>
+      promisify(execFile)(process.execPath, [resolve(root, `${service}/dist/cli/seed-demo.js`)], { env: process.env }).then(
+        (r) => r.stdout,
+      );
+    for (const service of ['product-service', 'inventory-service', 'location-service']) await seed(service);
+    expect(await seed('product-service')).toMatch(/ 0 categories and 0 products created/);
+    expect(await seed('inventory-service')).toMatch(/\(0 new, 0 changed\), \d+ stock items \(0 new/);
+    expect(await seed('location-service')).toMatch(/\(0 new\), \d+ zones \(0 new\)/);
+  }, 60_000);
+
+  it('when a customer in Koramangala browses, then a store serves them and the catalog shows live stock there', async () => {
+    const here = { lat: '12.9352', lng: '77.6245' };
+    const serviceability = await (await fetch(`${gateway}/api/v1/locations/serviceability?${new URLSearchParams(here)}`)).json();
+    expect(serviceability).toMatchObject({ data: { serviceable: true, storeId: expect.any(String), etaMinutes: expect.any(Number) } });
+    const listing = await fetch(`${gateway}/api/v1/products?${new URLSearchParams({ ...here, q: 'milk', limit: '5' })}`);
+    expect(listing.status).toBe(200);
+    const body = (await listing.json()) as { data: { available?: number }[]; meta: { availability: string; storeId: string } };
+    expect(body.meta).toMatchObject({ availability: 'live', storeId: (serviceability as { data: { storeId: string } }).data.storeId });
+    expect(body.data.length).toBeGreaterThan(0);
+    for (const item of body.data) expect(item.available).toEqual(expect.any(Number));
+  });
+
   it('when a route is unknown, then the gateway answers 404 in the error envelope', async () => {
     const res = await fetch(`${gateway}/api/v1/no-such-thing`);
     expect(res.status).toBe(404);

@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { serviceEnv } from '@qc/shared/config';
 import { FLEET, GATEWAY, SERVICES, databaseUser, envPrefix } from '@qc/shared/fleet';
+import { InventoryConfig } from '../../inventory-service/src/config';
+import { locationSettings } from '../../location-service/src/config';
+import { productSettings } from '../../product-service/src/config';
 import { userSettings } from '../../user-service/src/config';
 
 /**
@@ -41,6 +44,14 @@ const documented = new Set([...envExample.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)
 
 /** Every `${NAME}`, `${NAME:-default}` or `${NAME:?message}` compose interpolates. */
 const interpolated = [...composeText.matchAll(/(?<!\$)\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!);
+
+/** The services with settings beyond the shared ones (each one's src/config.ts). */
+const OWN_SETTINGS = {
+  'user-service': userSettings,
+  'product-service': productSettings,
+  'inventory-service': InventoryConfig,
+  'location-service': locationSettings,
+};
 
 const passwordVariable = (name: string) => `${envPrefix(name)}_DB_PASSWORD`;
 
@@ -207,11 +218,14 @@ describe('.env.example', () => {
     expect(read.filter((name) => !documented.has(name))).toEqual([]);
   });
 
-  it('when user-service reads a setting of its own, then .env.example documents it and compose passes it on', () => {
-    const read = Object.keys(userSettings.shape);
-    expect(read.filter((name) => !documented.has(name))).toEqual([]);
-    expect(read.filter((name) => !(name in (service('user-service').environment ?? {})))).toEqual([]);
-  });
+  it.each(Object.entries(OWN_SETTINGS))(
+    'when %s reads a setting of its own, then .env.example documents it and compose passes it on',
+    (name, schema) => {
+      const read = Object.keys(schema.shape);
+      expect(read.filter((variable) => !documented.has(variable))).toEqual([]);
+      expect(read.filter((variable) => !(variable in (service(name).environment ?? {})))).toEqual([]);
+    },
+  );
 
   it('when the gateway reads a variable, then .env.example documents it and compose passes it on', () => {
     const read = [...GATEWAY_SETTINGS, ...SERVICES.map((s) => `UPSTREAM_${envPrefix(s.name)}`)];

@@ -1,4 +1,4 @@
 import { describeServiceBoot } from '../../../shared/test/service-boot';
 import { definition } from '../../src/service';
 
-describeServiceBoot(definition);
+describeServiceBoot(definition, ['stores', 'stock', 'stock_movements', 'reservations', 'reservation_lines']);

@@ -1,4 +1,4 @@
 import { describeServiceBoot } from '../../../shared/test/service-boot';
 import { definition } from '../../src/service';
 
-describeServiceBoot(definition);
+describeServiceBoot(definition, ['categories', 'products', 'product_categories', 'product_tags']);

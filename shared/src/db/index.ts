@@ -4,6 +4,8 @@ import { platformMigrations } from './platform-migrations';
 
 export type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 export { DataSource, EntitySchema } from 'typeorm';
+export { duplicateKeyOf, foreignKeyFailure, isTransientLockFailure } from './errors';
+export { tableOptionsSql } from './ddl';
 
 /** UUIDv7: time-ordered, so primary-key inserts stay append-only in InnoDB. */
 export function newId(): string {

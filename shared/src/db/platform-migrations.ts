@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { tableOptionsSql } from './ddl';
 
 /**
  * Tables every service has (DESIGN §4 and §7): the transactional outbox its relay publishes from,
@@ -23,7 +24,7 @@ export class PlatformTables1763683200000 implements MigrationInterface {
         published_at DATETIME(3) NULL,
         KEY outbox_pending (published_at, next_attempt_at, id),
         KEY outbox_key_order (message_key, published_at, id)
-      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
+      ) ${tableOptionsSql}`);
     await q.query(`
       CREATE TABLE processed_events (
         consumer VARCHAR(100) NOT NULL,
@@ -31,7 +32,7 @@ export class PlatformTables1763683200000 implements MigrationInterface {
         event_type VARCHAR(200) NOT NULL,
         processed_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
         PRIMARY KEY (consumer, event_id)
-      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
+      ) ${tableOptionsSql}`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -6,8 +6,14 @@ import type { Metrics } from '../metrics';
 import type { EventType } from './catalog';
 import { ContractViolation, parseEvent, type CatalogEvent } from './envelope';
 import { HEADERS } from './kafka';
+import type { Emit, Outbox } from './outbox';
 
-export type EventHandler<T extends EventType = EventType> = (event: CatalogEvent<T>, tx: EntityManager) => Promise<void>;
+/**
+ * Handles one event inside the runner's transaction: `tx` for the service's own change, `emit` for
+ * the events it answers with (written to the outbox in the same transaction, so the change, the
+ * processed-event record and the answer commit together or not at all).
+ */
+export type EventHandler<T extends EventType = EventType> = (event: CatalogEvent<T>, tx: EntityManager, emit: Emit) => Promise<void>;
 
 /** A handler for one event type, or `*` for every type in the catalog (analytics' raw store). */
 export interface Subscription {
@@ -26,6 +32,8 @@ export interface ConsumerOptions {
   kafka: Kafka;
   producer: Producer;
   dataSource: DataSource;
+  /** The consuming service's outbox: handlers' transactions run through it. */
+  outbox: Outbox;
   logger: Logger;
   metrics: Metrics;
   topics: string[];
@@ -126,13 +134,13 @@ export class EventConsumer {
   /** Runs the handler and records the event in one transaction; false when it was already done. */
   private async applyOnce(event: CatalogEvent, handler: EventHandler): Promise<boolean> {
     try {
-      await this.options.dataSource.transaction(async (tx) => {
+      await this.options.outbox.transaction(async (tx, emit) => {
         await tx.query('INSERT INTO processed_events (consumer, event_id, event_type) VALUES (?, ?, ?)', [
           this.options.name,
           event.id,
           event.type,
         ]);
-        await handler(event, tx);
+        await handler(event, tx, emit);
       });
       return true;
     } catch (err) {

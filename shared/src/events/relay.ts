@@ -75,7 +75,9 @@ export class OutboxRelay {
   /** Claims, sends and marks one batch; returns how many rows it published. */
   async publishBatch(): Promise<number> {
     const { dataSource, producer, metrics } = this.options;
-    return dataSource.transaction(async (tx) => {
+    // READ COMMITTED: the claim locks the rows it returns and nothing else. Under REPEATABLE READ it
+    // would also lock the gaps it scanned, and writers inserting outbox rows would deadlock with it.
+    return dataSource.transaction('READ COMMITTED', async (tx) => {
       const claimed: OutboxRow[] = await tx.query(
         `SELECT id, topic, message_key, payload, headers, attempts FROM outbox
          WHERE published_at IS NULL AND next_attempt_at <= NOW(3)

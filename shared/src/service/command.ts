@@ -4,6 +4,14 @@ import { Outbox } from '../events';
 import { eventsTopic, processEnv, serviceSpec } from '../fleet';
 import type { ServiceDefinition } from './index';
 
+/**
+ * The environment a one-off command of `service` runs with: the process's own when it names a
+ * database (a container), else the one `make run` gives the service.
+ */
+export function commandEnv(service: string): NodeJS.ProcessEnv {
+  return process.env.MYSQL_URL ? process.env : processEnv(serviceSpec(service), process.env);
+}
+
 export interface CommandContext {
   dataSource: DataSource;
   /** Events written here are published by the running service's relay. */
@@ -12,10 +20,9 @@ export interface CommandContext {
 }
 
 /**
- * Runs a one-off command against a service's schema (create an admin, seed demo data, rotate keys):
- * with the service's own environment when it is set (a container), or else the one `make run` gives
- * the service (its database user from .infra/secrets.env). Migrates first, prints what the command
- * answers, and exits non-zero with the error's message when it fails.
+ * Runs a one-off command against a service's schema (create an admin, seed demo data, rotate keys)
+ * with `commandEnv`. Migrates first, prints what the command answers, and exits non-zero with the
+ * error's message when it fails.
  */
 export function runCommand(
   definition: Pick<ServiceDefinition, 'name' | 'migrations'>,

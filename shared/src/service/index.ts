@@ -53,11 +53,19 @@ export interface ServiceDefinition {
   routes?: (deps: ServiceDeps) => Router[];
   /** Topics this service consumes and what it does with each event type. */
   consumes?: { topics: string[]; subscriptions: (deps: ServiceDeps) => Subscription[] };
+  /** Work the service does on its own schedule (sweepers): started after the consumer, stopped right after it. */
+  background?: (deps: ServiceDeps) => BackgroundJob[];
   /**
    * Where access-token keys come from; by default user-service's JWKS (JWKS_URL). user-service
    * itself signs the tokens and reads its own keys.
    */
   accessKeys?: (dataSource: DataSource) => Promise<KeyResolver>;
+}
+
+/** A periodic job: `stop` resolves once a round in progress has finished. */
+export interface BackgroundJob {
+  start(): void;
+  stop(): Promise<void>;
 }
 
 /** What the platform's readiness checks ask. */
@@ -191,6 +199,7 @@ export async function runService(
       kafka,
       producer,
       dataSource,
+      outbox,
       logger,
       metrics,
       topics: definition.consumes.topics,
@@ -198,12 +207,15 @@ export async function runService(
     });
     await consumer.start();
   }
+  const jobs = definition.background?.(deps) ?? [];
+  for (const job of jobs) job.start();
 
-  // In the order they run: stop taking requests, stop consuming (offsets committed), flush the
-  // relay, then close the clients and pools the earlier steps still needed.
+  // In the order they run: stop taking requests, stop consuming (offsets committed) and the
+  // background jobs, flush the relay, then close the clients and pools the earlier steps still needed.
   shutdown
     .add('http', () => closeServer(server))
     .add('consumer', () => consumer?.stop())
+    .add('background jobs', () => Promise.all(jobs.map((job) => job.stop())))
     .add('outbox relay', () => relay.stop())
     .add('kafka', () => Promise.all([producer.disconnect(), admin.disconnect()]))
     .add('redis', () => Promise.all([revocations.stop(), redis.quit()]))
@@ -224,4 +236,4 @@ export function main(definition: ServiceDefinition): void {
     });
 }
 
-export { runCommand, type CommandContext } from './command';
+export { commandEnv, runCommand, type CommandContext } from './command';

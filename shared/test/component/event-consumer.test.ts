@@ -4,6 +4,7 @@ import { createDataSource, migrate, type DataSource } from '@qc/shared/db';
 import {
   EventConsumer,
   HEADERS,
+  Outbox,
   REPLAYED_HEADER,
   createKafka,
   handle,
@@ -39,6 +40,10 @@ describe('EventConsumer (real Kafka and MariaDB)', () => {
 
   const ledger = async (eventId: string): Promise<{ attempt: number }[]> =>
     dataSource.query('SELECT attempt FROM ledger WHERE event_id = ? ORDER BY attempt', [eventId]);
+  const answersTo = async (eventId: string): Promise<number> => {
+    const rows: { payload: string }[] = await dataSource.query('SELECT payload FROM outbox');
+    return rows.filter((row) => JSON.parse(row.payload).causationid === eventId).length;
+  };
 
   async function publish(topic: string, key: string, values: string[], headers: Record<string, string> = {}): Promise<RecordMetadata> {
     const [meta] = await producer.send({ topic, messages: values.map((value) => ({ key, value, headers })) });
@@ -54,17 +59,28 @@ describe('EventConsumer (real Kafka and MariaDB)', () => {
       kafka,
       producer,
       dataSource,
+      outbox: new Outbox(dataSource, 'test.events'),
       logger,
       metrics,
       topics: [topic],
       maxAttempts: 3,
       retryBaseMs: 50,
       subscriptions: [
-        handle('order.updated', async (event, tx) => {
+        handle('order.updated', async (event, tx, emit) => {
           const attempt = (calls.get(event.id) ?? 0) + 1;
           calls.set(event.id, attempt);
           requestIds.set(event.id, currentContext()?.requestId);
           await tx.query('INSERT INTO ledger (event_id, attempt) VALUES (?, ?)', [event.id, attempt]);
+          // The answer a service gives to an event goes out through its outbox, in the same transaction.
+          const { orderId } = event.data;
+          emit(
+            newEvent(
+              'inventory-service',
+              'inventory.released',
+              { orderId, reservationId: randomUUID() },
+              { subject: orderId, causedBy: event },
+            ),
+          );
           behaviours.get(event.id)?.(attempt);
         }),
       ],
@@ -152,6 +168,8 @@ describe('EventConsumer (real Kafka and MariaDB)', () => {
       await eventually(async () => (await ledger(event.id)).length === 1);
       expect(await ledger(event.id)).toEqual([{ attempt: 3 }]);
       expect(runner.calls.get(event.id)).toBe(3);
+      // Only the attempt that committed left its answering event in the outbox.
+      expect(await answersTo(event.id)).toBe(1);
       expect(await consumedCount(metrics, 'retried')).toBe(retriedBefore + 2);
       expect(deadLetters.messages.some((m) => m.eventId === event.id)).toBe(false);
     });

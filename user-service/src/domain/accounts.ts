@@ -1,4 +1,4 @@
-import { newId } from '@qc/shared/db';
+import { duplicateKeyOf, newId } from '@qc/shared/db';
 import { AppError } from '@qc/shared/http';
 import { endSessionsOfUser } from '../data/sessions.repository';
 import { findUserByEmail, findUserById, insertUser, setPasswordHash } from '../data/users.repository';
@@ -11,15 +11,11 @@ function weakPassword(problem: string, path: string): AppError {
   return new AppError('invalid_input', 'WEAK_PASSWORD', `Password ${problem}`, { details: [{ path, message: problem }] });
 }
 
-/** MySQL's duplicate-key error, raised by the unique email and phone indexes when two sign-ups race. */
-function isDuplicate(err: unknown, index: string): boolean {
-  const driverError = (err as { driverError?: { code?: string; sqlMessage?: string } }).driverError;
-  return driverError?.code === 'ER_DUP_ENTRY' && (driverError.sqlMessage ?? '').includes(index);
-}
-
+/** The unique email and phone indexes refuse a second account; two sign-ups racing end up here. */
 export function duplicateContact(err: unknown): AppError | undefined {
-  if (isDuplicate(err, 'users_email')) return new AppError('conflict', 'EMAIL_TAKEN', 'An account with this email already exists');
-  if (isDuplicate(err, 'users_phone')) return new AppError('conflict', 'PHONE_TAKEN', 'An account with this phone number already exists');
+  const key = duplicateKeyOf(err);
+  if (key === 'users_email') return new AppError('conflict', 'EMAIL_TAKEN', 'An account with this email already exists');
+  if (key === 'users_phone') return new AppError('conflict', 'PHONE_TAKEN', 'An account with this phone number already exists');
   return undefined;
 }
 

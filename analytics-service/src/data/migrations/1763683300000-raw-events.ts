@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from '@qc/shared/db';
+import { tableOptionsSql, type MigrationInterface, type QueryRunner } from '@qc/shared/db';
 
 /** The raw event store: every event of every topic, once, as it was published. */
 export class RawEvents1763683300000 implements MigrationInterface {
@@ -16,7 +16,7 @@ export class RawEvents1763683300000 implements MigrationInterface {
         data LONGTEXT NOT NULL,
         received_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
         KEY raw_events_type_time (type, occurred_at)
-      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
+      ) ${tableOptionsSql}`);
   }
 
   async down(q: QueryRunner): Promise<void> {

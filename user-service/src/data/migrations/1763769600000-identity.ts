@@ -1,6 +1,4 @@
-import { commonColumnsSql, type MigrationInterface, type QueryRunner } from '@qc/shared/db';
-
-const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci';
+import { commonColumnsSql, tableOptionsSql, type MigrationInterface, type QueryRunner } from '@qc/shared/db';
 
 /** Accounts, login sessions with their refresh tokens, addresses, and the keys and secrets user-service keeps. */
 export class Identity1763769600000 implements MigrationInterface {
@@ -23,7 +21,7 @@ export class Identity1763769600000 implements MigrationInterface {
         CONSTRAINT users_has_login CHECK (email IS NOT NULL OR phone IS NOT NULL),
         CONSTRAINT users_role CHECK (role IN ('customer', 'admin', 'delivery_partner')),
         CONSTRAINT users_status CHECK (status IN ('active', 'disabled'))
-      ) ${TABLE_OPTIONS}`);
+      ) ${tableOptionsSql}`);
     // A session is one login and the family of refresh tokens rotated from it.
     await q.query(`
       CREATE TABLE sessions (
@@ -35,7 +33,7 @@ export class Identity1763769600000 implements MigrationInterface {
         end_reason VARCHAR(32) NULL,
         KEY sessions_user (user_id, ended_at),
         CONSTRAINT sessions_user FOREIGN KEY (user_id) REFERENCES users (id)
-      ) ${TABLE_OPTIONS}`);
+      ) ${tableOptionsSql}`);
     await q.query(`
       CREATE TABLE refresh_tokens (
         token_hash BINARY(32) NOT NULL PRIMARY KEY,
@@ -45,7 +43,7 @@ export class Identity1763769600000 implements MigrationInterface {
         created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
         KEY refresh_tokens_session (session_id),
         CONSTRAINT refresh_tokens_session FOREIGN KEY (session_id) REFERENCES sessions (id)
-      ) ${TABLE_OPTIONS}`);
+      ) ${tableOptionsSql}`);
     await q.query(`
       CREATE TABLE addresses (
         ${commonColumnsSql},
@@ -60,7 +58,7 @@ export class Identity1763769600000 implements MigrationInterface {
         is_default TINYINT(1) NOT NULL DEFAULT 0,
         KEY addresses_user (user_id, id),
         CONSTRAINT addresses_user FOREIGN KEY (user_id) REFERENCES users (id)
-      ) ${TABLE_OPTIONS}`);
+      ) ${tableOptionsSql}`);
     // Private keys never leave this schema, which only user-service's database user can read.
     await q.query(`
       CREATE TABLE signing_keys (
@@ -69,14 +67,14 @@ export class Identity1763769600000 implements MigrationInterface {
         public_jwk TEXT NOT NULL,
         created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
         retires_at DATETIME(3) NULL
-      ) ${TABLE_OPTIONS}`);
+      ) ${tableOptionsSql}`);
     // Generated on first start and shared by every replica, e.g. the key OTP codes are hashed with.
     await q.query(`
       CREATE TABLE service_secrets (
         name VARCHAR(64) NOT NULL PRIMARY KEY,
         value VARBINARY(64) NOT NULL,
         created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
-      ) ${TABLE_OPTIONS}`);
+      ) ${tableOptionsSql}`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -1,0 +1,28 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { loadConfig } from '@qc/shared/config';
+import { DEFAULT_ETA_MODEL } from './domain/eta';
+import { isTimeZone } from './domain/opening-hours';
+
+/** location-service's own settings, beside the shared ones every service reads. */
+export const locationSettings = z.object({
+  /** Travelled distance ÷ straight-line distance on the city's roads. */
+  ETA_ROAD_FACTOR: z.coerce.number().min(1).max(3).default(DEFAULT_ETA_MODEL.roadFactor),
+  ETA_RIDER_SPEED_KMH: z.coerce.number().min(5).max(80).default(DEFAULT_ETA_MODEL.riderSpeedKmh),
+  /** Expected wait for a free partner; a constant until delivery-service reports the real one. */
+  ETA_PARTNER_WAIT_MINUTES: z.coerce.number().min(0).max(120).default(DEFAULT_ETA_MODEL.partnerWaitMinutes),
+  /** The city's time zone: store hours are local to it. */
+  CITY_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Kolkata').default('Asia/Kolkata'),
+  /** How old the in-memory zones and stores may be before a reload; bounds how late other replicas' changes are seen. */
+  SERVICE_AREA_REFRESH_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
+  GAZETTEER_FILE: z.string().min(1).default(resolve(__dirname, '../data/gazetteer.json')),
+  /** Reverse geocoding answers LOCATION_UNKNOWN when the nearest locality is farther than this. */
+  REVERSE_GEOCODE_MAX_KM: z.coerce.number().positive().max(50).default(5),
+  /** Address validation flags a pincode whose known localities are all farther than this from the point. */
+  PINCODE_MATCH_MAX_KM: z.coerce.number().positive().max(50).default(6),
+});
+export type LocationSettings = z.output<typeof locationSettings>;
+
+export function loadLocationSettings(env: NodeJS.ProcessEnv): Readonly<LocationSettings> {
+  return loadConfig(locationSettings, env);
+}

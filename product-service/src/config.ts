@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { loadConfig } from '@qc/shared/config';
+
+const seconds = z.coerce.number().int().min(1);
+const baseUrl = z.url({ protocol: /^https?$/ });
+
+/** product-service's own settings, beside the shared ones every service reads. */
+export const productSettings = z.object({
+  INVENTORY_SERVICE_URL: baseUrl.default('http://127.0.0.1:8083'),
+  LOCATION_SERVICE_URL: baseUrl.default('http://127.0.0.1:8089'),
+  /**
+   * How long a listing waits for serviceability and stock before it answers without availability.
+   * Short on purpose: a slow dependency must not make browsing slow (DESIGN §8).
+   */
+  AVAILABILITY_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(800),
+  /** How long a cached catalog read lives in Redis; writes invalidate it long before that. */
+  CATALOG_CACHE_TTL_SECONDS: seconds.max(86_400).default(300),
+  /** `Cache-Control: public, max-age` of catalog reads without availability. */
+  PUBLIC_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
+});
+export type ProductSettings = z.output<typeof productSettings>;
+
+export function loadProductSettings(env: NodeJS.ProcessEnv): Readonly<ProductSettings> {
+  return loadConfig(productSettings, env);
+}

@@ -1,0 +1,51 @@
+import { AppError } from '@qc/shared/http';
+import type { Logger } from '@qc/shared/logging';
+
+/** inventory-service's bulk availability, as product-service needs it. */
+export interface StockLookup {
+  /** Units available per product at the store; an `unavailable` AppError when inventory cannot answer. */
+  available(storeId: string, productIds: string[]): Promise<Map<string, number>>;
+}
+
+/** location-service's serviceability: which dark store delivers to a point, if any. */
+export interface StoreLocator {
+  storeServing(lat: number, lng: number): Promise<string | null>;
+}
+
+export interface AvailabilitySources {
+  stock: StockLookup;
+  stores: StoreLocator;
+  logger: Logger;
+}
+
+export type Whereabouts = { storeId: string } | { lat: number; lng: number };
+
+export type Availability =
+  | { status: 'live'; storeId: string; available: Map<string, number> }
+  /** No store delivers to the caller's point: nothing is available there. */
+  | { status: 'unserviceable' }
+  /** Location or inventory did not answer in time: the listing goes out without availability. */
+  | { status: 'unavailable'; storeId: string | null };
+
+/**
+ * Live availability of a page of products at the caller's store, with at most two calls (where
+ * the store is, then one bulk stock read). A dependency that is down or slow degrades the answer
+ * instead of failing it (DESIGN §8); only an unknown store the caller named is their error.
+ */
+export async function availabilityAt(sources: AvailabilitySources, where: Whereabouts, productIds: string[]): Promise<Availability> {
+  let storeId: string | null = 'storeId' in where ? where.storeId : null;
+  try {
+    if (!('storeId' in where)) {
+      storeId = await sources.stores.storeServing(where.lat, where.lng);
+      if (!storeId) return { status: 'unserviceable' };
+    }
+    const available = productIds.length > 0 ? await sources.stock.available(storeId!, productIds) : new Map<string, number>();
+    return { status: 'live', storeId: storeId!, available };
+  } catch (err) {
+    if (err instanceof AppError && err.kind === 'unavailable') {
+      sources.logger.warn({ err: err.message, storeId }, 'availability unavailable; answering without it');
+      return { status: 'unavailable', storeId };
+    }
+    throw err;
+  }
+}
