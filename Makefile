@@ -65,11 +65,12 @@ test-component: build infra
 test-e2e: build infra
 	@set -a; . $(SECRETS); set +a; $(JEST) --selectProjects e2e
 
-bench: build infra ## benchmarks; they print figures, they do not pass or fail
+bench: build infra seed ## benchmarks; they print figures, they do not pass or fail
 	@command -v wrk >/dev/null || { echo "the benchmarks drive load with wrk: sudo apt-get install wrk"; exit 1; }
 	@$(NODE) node bench/logging/run.ts
 	@$(NODE) node bench/gateway/run.ts
 	@$(NODE) node bench/auth/run.ts
+	@set -a; . $(SECRETS); set +a; $(NODE) node bench/catalog/run.ts
 
 clean:
 	@$(BIN)/tsc -b --clean

@@ -104,6 +104,11 @@ export class FleetProcesses {
     this.running.set(spec.name, { spec, child, exited });
   }
 
+  /** The process id of a running member of the fleet (benchmarks read its CPU time). */
+  pidOf(name: string): number | undefined {
+    return this.running.get(name)?.child.pid;
+  }
+
   /** SIGTERM to every process, SIGKILL to any still alive after the grace period. */
   async stop(graceMs = 12_000): Promise<void> {
     await Promise.all([...this.running.keys()].map((name) => this.stopOne(name, graceMs)));

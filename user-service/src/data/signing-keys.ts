@@ -58,13 +58,22 @@ export class SigningKeyRing implements KeyResolver {
   }
 
   async publicKey(kid: string): Promise<KeyObject | undefined> {
-    if (!this.keys.has(kid) && Date.now() - this.loadedAt > MIN_RELOAD_GAP_MS) await this.reload();
+    if (!this.keys.has(kid)) await this.reloadIfOlderThan(MIN_RELOAD_GAP_MS);
     return this.keys.get(kid)?.publicKey;
   }
 
-  /** The JSON Web Key Set served at `/.well-known/jwks.json`: every key not yet retired. */
-  jwks(): { keys: JsonWebKey[] } {
+  /**
+   * The JSON Web Key Set served at `/.well-known/jwks.json`: every key not yet retired. Verifiers
+   * ask for it when a token names a key they do not know, possibly one another replica rotated in
+   * seconds ago, so the set is read again unless it was read in the last few seconds.
+   */
+  async jwks(): Promise<{ keys: JsonWebKey[] }> {
+    await this.reloadIfOlderThan(MIN_RELOAD_GAP_MS);
     return { keys: [...this.keys.values()].map((key) => key.jwk) };
+  }
+
+  private async reloadIfOlderThan(ms: number): Promise<void> {
+    if (Date.now() - this.loadedAt > ms) await this.reload();
   }
 
   /** Adds a new signing key and retires the others once every token they signed has expired. */

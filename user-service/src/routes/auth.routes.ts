@@ -83,8 +83,9 @@ export function jwksRoutes(identity: Identity, openapi: OpenAPIRegistry): Router
     summary: 'JSON Web Key Set of the access-token signing keys (current and retiring)',
     responses: { 200: { description: 'The key set' } },
   });
-  return Router().get('/.well-known/jwks.json', anyone, (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json(identity.keys.jwks());
+  return Router().get('/.well-known/jwks.json', anyone, async (_req, res) => {
+    // Short: after a rotation, a verifier that meets the new kid must find it here at once.
+    res.setHeader('Cache-Control', 'public, max-age=60');
+    res.json(await identity.keys.jwks());
   });
 }

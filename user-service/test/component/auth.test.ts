@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SigningKeyRing } from '../../src/data/signing-keys';
 import { UserServiceFixture } from './user-fixture';
 
 const fixture = new UserServiceFixture();
@@ -251,4 +252,25 @@ describe('secrets never leave', () => {
     expect(logs).not.toContain(customer.accessToken);
     for (const code of codes) expect(logs).not.toMatch(new RegExp(`"${code}"`));
   });
+});
+
+describe('signing keys', () => {
+  const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
+
+  it('when the keys are rotated by the command, then the JWKS lists old and new, old tokens still verify and new ones use the new key', async () => {
+    const before = await fixture.customer();
+    const oldKid = kidOf(before.accessToken);
+    // What `npm run user:rotate-keys` does, from another process's key ring.
+    const newKid = await new SigningKeyRing(fixture.service.deps.dataSource).rotate();
+    await new Promise((r) => setTimeout(r, 5_100));
+
+    const jwks = await api().get('/.well-known/jwks.json');
+    expect(jwks.body.keys.map((k: { kid: string }) => k.kid).sort()).toEqual([oldKid, newKid].sort());
+    expect(jwks.body.keys.every((k: { alg: string; kty: string; d?: string }) => k.alg === 'ES256' && k.kty === 'EC' && !k.d)).toBe(true);
+    expect((await api().get('/api/v1/users/me').set('authorization', before.bearer)).status).toBe(200);
+
+    const after = await fixture.customer();
+    expect(kidOf(after.accessToken)).toBe(newKid);
+    expect((await api().get('/api/v1/users/me').set('authorization', after.bearer)).status).toBe(200);
+  }, 20_000);
 });
