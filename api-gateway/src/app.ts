@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config';
 import { healthRoutes } from './health';
 import { apiDocsRoutes } from './openapi';
 import { address, rateLimitRejections, rateLimiter, userOrAddress, type RateLimitDeps } from './rate-limit';
+import { ResponseCache } from './response-cache';
 import { enforceAccess } from './routing/access-rules';
 import { forwardToUpstream, resolveRoute } from './routing/forward';
 import { RouteTable } from './routing/route-table';
@@ -43,7 +44,8 @@ const SECRET_CHECKING_PATHS = new Set(
  * own endpoints (health, metrics, API document and UI: probes and scrapes are never rate limited),
  * and for everything else:
  *
- *   body size limit → token check → rate limits → route → role rule → breaker → round-robin → proxy
+ *   body size limit → token check → rate limits → route → role rule → response cache → breaker →
+ *   round-robin → proxy
  *
  * The token is checked before the rate limit, which counts signed-in users by user and everyone
  * else by address; it only records the outcome, so a forged token still counts against its
@@ -80,6 +82,10 @@ export function createGatewayApp({ config, logger, metrics, redis, revocations }
     },
     limits,
   );
+  const cache =
+    config.RESPONSE_CACHE_MB > 0
+      ? new ResponseCache({ maxBytes: config.RESPONSE_CACHE_MB * 1024 * 1024, maxTtlMs: config.RESPONSE_CACHE_MAX_TTL_MS, metrics })
+      : undefined;
   const strictOnSecretChecks: RequestHandler = (req, res, next) =>
     req.method === 'POST' && SECRET_CHECKING_PATHS.has(req.path) ? secretChecking(req, res, next) : next();
 
@@ -95,6 +101,7 @@ export function createGatewayApp({ config, logger, metrics, redis, revocations }
     strictOnSecretChecks,
     resolveRoute(routes),
     enforceAccess(),
+    ...(cache ? [cache.serve()] : []),
     forwardToUpstream(upstreams.pools, logger),
   );
 

@@ -65,6 +65,10 @@ const settings = serviceEnv
     BREAKER_VOLUME: z.coerce.number().int().min(1).default(5),
     /** Deadline of each `/health/ready` and `/openapi.json` request the gateway sends to a service. */
     PROBE_TIMEOUT_MS: milliseconds.default(1_000),
+    /** Memory for the gateway's cache of public answers (the catalog's); 0 turns it off. */
+    RESPONSE_CACHE_MB: z.coerce.number().min(0).max(4096).default(64),
+    /** Longest a cached answer is reused, whatever its max-age: how stale a catalog page may be here. */
+    RESPONSE_CACHE_MAX_TTL_MS: z.coerce.number().int().min(0).default(5_000),
     /** How long the merged API document is reused before the services are asked again. */
     OPENAPI_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
     // The upstream variables are validated in their own object: their names come from the manifest, so

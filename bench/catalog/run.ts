@@ -2,7 +2,8 @@
  * `npm run bench:catalog`: the catalog through the gateway, with the whole fleet up. Starts the
  * eleven processes (as `make run` does, at a port offset, the rate limit out of the way), then wrk
  * (1 thread, 50 connections) measures, through the gateway:
- * - cached listing: one category page, the same query every time (served from Redis);
+ * - cached listing: one category page, the same query every time (the gateway's cache answers it);
+ * - the same with `Cache-Control: no-cache` from the client: forwarded, product-service answers from Redis;
  * - uncached listing: the same page with a different price floor on every request (Redis misses);
  * - cached and uncached search (`q=`), the same way;
  * - listing with live stock at the caller's point (lat/lng: location + inventory on every request).
@@ -23,6 +24,8 @@ const listing = '/api/v1/products?category=dairy-bread-and-eggs&limit=20';
 const search = '/api/v1/products?q=milk&limit=20';
 const cases: { name: string; path: string; shape: LoadShape }[] = [
   { name: 'listing, cached', path: listing, shape: {} },
+  // The client refuses cached answers, so the gateway forwards; product-service answers from Redis.
+  { name: 'listing, cached in Redis only', path: listing, shape: { headers: { 'cache-control': 'no-cache' } } },
   { name: 'listing, uncached', path: listing, shape: { script: vary, args: [listing] } },
   { name: 'search, cached', path: search, shape: {} },
   { name: 'search, uncached', path: search, shape: { script: vary, args: [search] } },

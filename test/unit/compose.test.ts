@@ -68,6 +68,8 @@ const GATEWAY_SETTINGS = [
   'OPENAPI_CACHE_MS',
   'AUTH_RATE_LIMIT_WINDOW_MS',
   'AUTH_RATE_LIMIT_MAX',
+  'RESPONSE_CACHE_MB',
+  'RESPONSE_CACHE_MAX_TTL_MS',
 ];
 
 describe('docker-compose.yml', () => {

@@ -1,6 +1,7 @@
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
+import type { OfferResponse } from '../response-cache';
 
 /** The instance answered 5xx: that answer goes to the client as it is, and counts against the instance. */
 export class UpstreamFailedResponse extends Error {
@@ -134,6 +135,7 @@ export class UpstreamProxy {
     // The upstream's keep-alive hint is about the gateway's pooled socket, not the client's
     // connection, which the gateway's own server times out.
     if (proxyResponse.headers['keep-alive'] !== undefined) delete proxyResponse.headers['keep-alive'];
+    (req.res?.locals.offerResponse as OfferResponse | undefined)?.(proxyResponse);
     const status = proxyResponse.statusCode ?? 502;
     exchange.settle(status >= 500 ? new UpstreamFailedResponse(status) : undefined);
   }
