@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import { loadConfig } from '@qc/shared/config';
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone } from '@qc/shared/time';
 
 /** inventory-service's own settings, on top of the variables every service reads. */
 export const InventoryConfig = z.object({

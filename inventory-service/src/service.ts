@@ -4,7 +4,6 @@ import { inventoryConfig } from './config';
 import { orderEventSubscriptions } from './consumers/order-events.consumer';
 import { InventoryTables1763700000000 } from './data/migrations/1763700000000-inventory';
 import { ReservationSweeper } from './jobs/reservation-sweeper';
-import { registerBearerAuth } from './routes/envelope.schemas';
 import { reservationsRoutes } from './routes/reservations.routes';
 import { stockRoutes } from './routes/stock.routes';
 import { storesRoutes } from './routes/stores.routes';
@@ -18,7 +17,6 @@ export const definition: ServiceDefinition = {
   migrations: [InventoryTables1763700000000],
   routes: (deps) => {
     const config = inventoryConfig(deps.env);
-    registerBearerAuth(deps.openapi);
     return [storesRoutes(deps, config), stockRoutes(deps), reservationsRoutes(deps)];
   },
   consumes: {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '@qc/shared/config';
 import { DEFAULT_ETA_MODEL } from './domain/eta';
-import { isTimeZone } from './domain/opening-hours';
+import { isTimeZone } from '@qc/shared/time';
 
 /** location-service's own settings, beside the shared ones every service reads. */
 export const locationSettings = z.object({

@@ -5,7 +5,8 @@ import { decodeCursor, ok, page, validate } from '@qc/shared/http';
 import type { ServiceDeps } from '@qc/shared/service';
 import { findReservation, listReservations } from '../data/reservations.repository';
 import { reservationNotFound } from '../domain/inventory.errors';
-import { BEARER_AUTH, errors, json, okBody, pageBody } from './envelope.schemas';
+import { BEARER_AUTH, okResponse, pageResponse } from '@qc/shared/openapi';
+import { errors } from './envelope.schemas';
 import { ListReservationsQuery, ReservationParams, ReservationView, toReservationView } from './reservations.schemas';
 
 /** Reservations are made and moved on by order events only; admins can look them up. */
@@ -18,7 +19,7 @@ export function reservationsRoutes({ dataSource, openapi }: ServiceDeps): Router
     summary: 'Reservations, newest first, by order, store or status (admin)',
     security: BEARER_AUTH,
     request: { query: ListReservationsQuery },
-    responses: { 200: json('A page of reservations', pageBody(ReservationView)), ...errors(400, 401, 403) },
+    responses: { 200: pageResponse('A page of reservations', ReservationView), ...errors(400, 401, 403) },
   });
   router.get('/api/v1/inventory/reservations', allow('admin'), validate({ query: ListReservationsQuery }), async (req, res) => {
     const query = req.query as unknown as z.output<typeof ListReservationsQuery>;
@@ -33,7 +34,7 @@ export function reservationsRoutes({ dataSource, openapi }: ServiceDeps): Router
     summary: 'One reservation (admin)',
     security: BEARER_AUTH,
     request: { params: ReservationParams },
-    responses: { 200: json('The reservation', okBody(ReservationView)), ...errors(400, 401, 403, 404) },
+    responses: { 200: okResponse('The reservation', ReservationView), ...errors(400, 401, 403, 404) },
   });
   router.get('/api/v1/inventory/reservations/:reservationId', allow('admin'), validate({ params: ReservationParams }), async (req, res) => {
     const { reservationId } = req.params as unknown as z.output<typeof ReservationParams>;

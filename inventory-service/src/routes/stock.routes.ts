@@ -10,7 +10,8 @@ import { findStock, listStock, type StockRecord } from '../data/stock.repository
 import { findStore } from '../data/stores.repository';
 import { stockNotFound, storeNotFound } from '../domain/inventory.errors';
 import { adjustStock, restock, setLowStockThreshold } from '../domain/stock';
-import { BEARER_AUTH, errors, json, okBody, pageBody } from './envelope.schemas';
+import { BEARER_AUTH, okResponse, pageResponse } from '@qc/shared/openapi';
+import { errors } from './envelope.schemas';
 import {
   AdjustmentBody,
   ListMovementsQuery,
@@ -42,7 +43,7 @@ export function stockRoutes({ dataSource, outbox, openapi }: ServiceDeps): Route
     summary: 'Stock of a store by product id (admin)',
     security: BEARER_AUTH,
     request: { params: StoreStockParams, query: ListStockQuery },
-    responses: { 200: json('A page of stock items', pageBody(StockView)), ...errors(400, 401, 403, 404) },
+    responses: { 200: pageResponse('A page of stock items', StockView), ...errors(400, 401, 403, 404) },
   });
   router.get(
     '/api/v1/inventory/stores/:storeId/stock',
@@ -64,7 +65,7 @@ export function stockRoutes({ dataSource, outbox, openapi }: ServiceDeps): Route
     summary: 'One stock item (admin)',
     security: BEARER_AUTH,
     request: { params: StockItemParams },
-    responses: { 200: json('The stock item', okBody(StockView)), ...errors(400, 401, 403, 404) },
+    responses: { 200: okResponse('The stock item', StockView), ...errors(400, 401, 403, 404) },
   });
   router.get(
     '/api/v1/inventory/stores/:storeId/stock/:productId',
@@ -84,7 +85,7 @@ export function stockRoutes({ dataSource, outbox, openapi }: ServiceDeps): Route
     summary: 'Set the low-stock threshold (admin); starts stocking the product at zero if the store never had it',
     security: BEARER_AUTH,
     request: { params: StockItemParams, body: { content: { 'application/json': { schema: StockSettingsBody } } } },
-    responses: { 200: json('The stock item', okBody(StockView)), ...errors(400, 401, 403, 404) },
+    responses: { 200: okResponse('The stock item', StockView), ...errors(400, 401, 403, 404) },
   });
   router.put(
     '/api/v1/inventory/stores/:storeId/stock/:productId',
@@ -103,7 +104,7 @@ export function stockRoutes({ dataSource, outbox, openapi }: ServiceDeps): Route
     summary: 'Book goods in (admin): on hand rises; a ledger row records who',
     security: BEARER_AUTH,
     request: { params: StockItemParams, body: { content: { 'application/json': { schema: RestockBody } } } },
-    responses: { 200: json('The stock item after the restock', okBody(StockView)), ...errors(400, 401, 403, 404) },
+    responses: { 200: okResponse('The stock item after the restock', StockView), ...errors(400, 401, 403, 404) },
   });
   router.post(
     '/api/v1/inventory/stores/:storeId/stock/:productId/restock',
@@ -123,7 +124,7 @@ export function stockRoutes({ dataSource, outbox, openapi }: ServiceDeps): Route
     summary: 'Correct on-hand stock (admin): damage, expiry, loss, a recount; 422 below zero or below what orders hold',
     security: BEARER_AUTH,
     request: { params: StockItemParams, body: { content: { 'application/json': { schema: AdjustmentBody } } } },
-    responses: { 200: json('The stock item after the adjustment', okBody(StockView)), ...errors(400, 401, 403, 404, 422) },
+    responses: { 200: okResponse('The stock item after the adjustment', StockView), ...errors(400, 401, 403, 404, 422) },
   });
   router.post(
     '/api/v1/inventory/stores/:storeId/stock/:productId/adjustments',
@@ -143,7 +144,7 @@ export function stockRoutes({ dataSource, outbox, openapi }: ServiceDeps): Route
     summary: 'The movement ledger of a store, newest first (admin)',
     security: BEARER_AUTH,
     request: { params: StoreStockParams, query: ListMovementsQuery },
-    responses: { 200: json('A page of movements', pageBody(MovementView)), ...errors(400, 401, 403, 404) },
+    responses: { 200: pageResponse('A page of movements', MovementView), ...errors(400, 401, 403, 404) },
   });
   router.get(
     '/api/v1/inventory/stores/:storeId/movements',

@@ -8,7 +8,8 @@ import { readAvailability } from '../data/stock.repository';
 import { findStore, listStores } from '../data/stores.repository';
 import { storeNotFound } from '../domain/inventory.errors';
 import { changeStore, registerStore, retireStore } from '../domain/stores';
-import { BEARER_AUTH, errors, json, okBody, pageBody } from './envelope.schemas';
+import { BEARER_AUTH, okResponse, pageResponse } from '@qc/shared/openapi';
+import { errors } from './envelope.schemas';
 import {
   AvailabilityQuery,
   AvailabilityView,
@@ -32,7 +33,7 @@ export function storesRoutes({ dataSource, outbox, openapi }: ServiceDeps, confi
     path: '/api/v1/stores',
     summary: 'Dark stores, oldest first (public)',
     request: { query: ListStoresQuery },
-    responses: { 200: json('A page of stores', pageBody(StoreView)), ...errors(400) },
+    responses: { 200: pageResponse('A page of stores', StoreView), ...errors(400) },
   });
   router.get('/api/v1/stores', anyone, validate({ query: ListStoresQuery }), async (req, res) => {
     const query = req.query as unknown as z.output<typeof ListStoresQuery>;
@@ -46,7 +47,7 @@ export function storesRoutes({ dataSource, outbox, openapi }: ServiceDeps, confi
     path: '/api/v1/stores/{storeId}',
     summary: 'One dark store (public)',
     request: { params: StoreParams },
-    responses: { 200: json('The store', okBody(StoreView)), ...errors(400, 404) },
+    responses: { 200: okResponse('The store', StoreView), ...errors(400, 404) },
   });
   router.get('/api/v1/stores/:storeId', anyone, validate({ params: StoreParams }), async (req, res) => {
     const { storeId } = req.params as unknown as Params;
@@ -61,7 +62,7 @@ export function storesRoutes({ dataSource, outbox, openapi }: ServiceDeps, confi
     summary: 'Units available now at a store, for up to 100 products (public; product-service and cart call it)',
     description: 'Every product asked for is answered; a product the store has never stocked, or any product of an inactive store, is 0.',
     request: { params: StoreParams, query: AvailabilityQuery },
-    responses: { 200: json('Availability per product, in the order asked', okBody(AvailabilityView)), ...errors(400, 404) },
+    responses: { 200: okResponse('Availability per product, in the order asked', AvailabilityView), ...errors(400, 404) },
   });
   router.get(
     '/api/v1/stores/:storeId/availability',
@@ -86,7 +87,7 @@ export function storesRoutes({ dataSource, outbox, openapi }: ServiceDeps, confi
     summary: 'Open a dark store (admin); announced as inventory.store_updated',
     security: BEARER_AUTH,
     request: { body: { content: { 'application/json': { schema: CreateStoreBody } } } },
-    responses: { 201: json('The new store', okBody(StoreView)), ...errors(400, 401, 403) },
+    responses: { 201: okResponse('The new store', StoreView), ...errors(400, 401, 403) },
   });
   router.post('/api/v1/stores', allow('admin'), validate({ body: CreateStoreBody }), async (req, res) => {
     const fields = req.body as z.output<typeof CreateStoreBody>;
@@ -100,7 +101,7 @@ export function storesRoutes({ dataSource, outbox, openapi }: ServiceDeps, confi
     summary: 'Change a dark store (admin); announced as inventory.store_updated',
     security: BEARER_AUTH,
     request: { params: StoreParams, body: { content: { 'application/json': { schema: ChangeStoreBody } } } },
-    responses: { 200: json('The store as changed', okBody(StoreView)), ...errors(400, 401, 403, 404) },
+    responses: { 200: okResponse('The store as changed', StoreView), ...errors(400, 401, 403, 404) },
   });
   router.patch('/api/v1/stores/:storeId', allow('admin'), validate({ params: StoreParams, body: ChangeStoreBody }), async (req, res) => {
     const { storeId } = req.params as unknown as Params;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '@qc/shared/http';
-import { isOpenAt, localMinutes } from '../domain/opening-hours';
+import { isOpenAt, localMinutes } from '@qc/shared/time';
 import type { StoreRecord } from '../domain/stores';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 00:00–23:59');

@@ -1,6 +1,6 @@
 import { estimateEtaMinutes, type EtaModel } from './eta';
 import { boundingBox, boxContains, haversineKm, polygonContains, type BoundingBox, type LatLng, type Polygon } from './geometry';
-import { isOpenAt, localMinutes, type OpeningHours } from './opening-hours';
+import { isOpenAt, localMinutes, type OpeningHours } from '@qc/shared/time';
 
 /** A zone as serviceability needs it: where it is and which store serves it. */
 export interface ServedZone {

@@ -1,7 +1,7 @@
 import { AppError } from '@qc/shared/http';
 import { insertStore, lockStoreVersion, updateStore, type StoreRow } from '../data/stores.repository';
 import type { Db } from '../data/db';
-import { isValidTimeOfDay } from './opening-hours';
+import { isValidTimeOfDay } from '@qc/shared/time';
 
 /**
  * Keeps inventory's view of a store in the read model. `asOf` is the time of the event that says

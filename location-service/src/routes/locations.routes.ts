@@ -2,12 +2,12 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { allow, anyone, principalOf } from '@qc/shared/auth';
 import { ok, validate } from '@qc/shared/http';
-import type { OpenAPIRegistry } from '@qc/shared/openapi';
+import { failureResponse, okResponse, type OpenAPIRegistry } from '@qc/shared/openapi';
 import { validateAddress } from '../domain/address-validation';
 import type { LocationContext } from '../domain/context';
 import { geocode, reverseGeocode } from '../domain/geocoding';
 import { checkServiceability } from '../domain/serviceability';
-import { failureResponse, okResponse } from './documents';
+
 import { AddressValidationView, GeocodeQuery, PlaceView, PointQuery, ServiceabilityView, ValidateAddressBody } from './locations.schemas';
 
 const invalid = { 400: failureResponse('invalid input (VALIDATION_FAILED)') };

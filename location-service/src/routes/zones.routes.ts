@@ -2,11 +2,11 @@ import { Router } from 'express';
 import type { z } from 'zod';
 import { allow } from '@qc/shared/auth';
 import { decodeCursor, ok, page, validate } from '@qc/shared/http';
-import type { OpenAPIRegistry } from '@qc/shared/openapi';
+import { failureResponse, okResponse, pageResponse, type OpenAPIRegistry } from '@qc/shared/openapi';
 import { listZones } from '../data/zones.repository';
 import type { LocationContext } from '../domain/context';
 import { changeZone, createZone, deleteZone, getZone } from '../domain/zones';
-import { adminFailures, failureResponse, okResponse, pageResponse } from './documents';
+import { adminFailures } from './documents';
 import { ChangeZoneBody, CreateZoneBody, ListZonesQuery, ZoneParams, ZoneView } from './zones.schemas';
 
 const notFound = { 404: failureResponse('no such zone (ZONE_NOT_FOUND)') };

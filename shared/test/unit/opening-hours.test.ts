@@ -1,4 +1,4 @@
-import { isOpenAt, isTimeZone, isValidTimeOfDay, localMinutes } from '../../src/domain/opening-hours';
+import { isOpenAt, isTimeZone, isValidTimeOfDay, localMinutes } from '@qc/shared/time';
 
 const hm = (h: number, m = 0) => h * 60 + m;
 

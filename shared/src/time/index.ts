@@ -1,3 +1,8 @@
+/**
+ * Local time of day and opening hours, for every service that answers "is this store open now"
+ * (inventory's store views, location's serviceability).
+ */
+
 /** A store's daily hours in its city's local time, `HH:MM`; `24:00` is the end of the day. */
 export interface OpeningHours {
   opensAt: string;
