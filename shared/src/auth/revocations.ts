@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { requireRedis } from '../redis';
 import type { Logger } from 'pino';
 import { MAX_ACCESS_TOKEN_SECONDS, type Principal } from './principal';
 
@@ -57,7 +58,7 @@ export class RevocationList {
     for (const id of sessionIds) this.sessions.set(id, now + KEEP_MS);
     const transaction = this.redis.multi().zremrangebyscore(REVOCATIONS_KEY, '-inf', now);
     for (const id of sessionIds) transaction.zadd(REVOCATIONS_KEY, now + KEEP_MS, id).publish(REVOCATIONS_CHANNEL, id);
-    await transaction.exec();
+    await requireRedis(transaction.exec(), 'Ending sessions');
   }
 
   private async reload(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { AppError } from '../http/errors';
 
 export { Redis } from 'ioredis';
 
@@ -14,4 +15,16 @@ export function createRedis(url: string): Redis {
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
+}
+
+/**
+ * For work that cannot be done without Redis (login lockout counts, phone codes, ending sessions):
+ * a Redis failure becomes a 503 with `Retry-After` instead of a 500, which would say it is a bug.
+ */
+export async function requireRedis<T>(work: Promise<T>, what: string): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw new AppError('unavailable', 'DEPENDENCY_UNAVAILABLE', `${what} is unavailable right now`, { retryAfterSeconds: 2, cause: err });
+  }
 }

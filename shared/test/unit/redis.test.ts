@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRedis } from '@qc/shared/redis';
+import { createRedis, requireRedis } from '@qc/shared/redis';
 
 describe('createRedis', () => {
   it('when Redis cannot be reached, then a command fails fast instead of queueing', async () => {
@@ -18,5 +18,17 @@ describe('createRedis', () => {
     } finally {
       redis.disconnect();
     }
+  });
+});
+
+describe('requireRedis', () => {
+  it('when Redis fails, then the caller gets a 503 unavailable error naming what is down', async () => {
+    const failure = requireRedis(Promise.reject(new Error("Stream isn't writeable")), 'Phone sign-in');
+    await expect(failure).rejects.toMatchObject({ kind: 'unavailable', code: 'DEPENDENCY_UNAVAILABLE', retryAfterSeconds: 2 });
+    await expect(failure).rejects.toThrow('Phone sign-in is unavailable right now');
+  });
+
+  it('when Redis answers, then its answer passes through', async () => {
+    await expect(requireRedis(Promise.resolve('OK'), 'Sign-in')).resolves.toBe('OK');
   });
 });

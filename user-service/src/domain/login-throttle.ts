@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@qc/shared/http';
+import { requireRedis } from '@qc/shared/redis';
 import type { Identity } from './identity';
 
 /**
@@ -14,7 +15,7 @@ function failuresKey(email: string): string {
 
 export async function refuseIfLockedOut(identity: Identity, email: string): Promise<void> {
   const key = failuresKey(email);
-  const [failures, ttl] = await Promise.all([identity.redis.get(key), identity.redis.ttl(key)]);
+  const [failures, ttl] = await requireRedis(Promise.all([identity.redis.get(key), identity.redis.ttl(key)]), 'Sign-in');
   if (Number(failures ?? 0) >= identity.settings.LOGIN_MAX_FAILURES) {
     throw new AppError('rate_limited', 'TOO_MANY_FAILED_LOGINS', 'Too many failed logins for this account; try again later', {
       retryAfterSeconds: Math.max(ttl, 1),
@@ -25,9 +26,9 @@ export async function refuseIfLockedOut(identity: Identity, email: string): Prom
 export async function recordFailedLogin(identity: Identity, email: string): Promise<void> {
   const key = failuresKey(email);
   // The window starts at the first failure (NX) and is not extended by later ones.
-  await identity.redis.multi().incr(key).expire(key, identity.settings.LOGIN_LOCKOUT_SECONDS, 'NX').exec();
+  await requireRedis(identity.redis.multi().incr(key).expire(key, identity.settings.LOGIN_LOCKOUT_SECONDS, 'NX').exec(), 'Sign-in');
 }
 
 export async function clearFailedLogins(identity: Identity, email: string): Promise<void> {
-  await identity.redis.del(failuresKey(email));
+  await requireRedis(identity.redis.del(failuresKey(email)), 'Sign-in');
 }

@@ -274,3 +274,21 @@ describe('signing keys', () => {
     expect((await api().get('/api/v1/users/me').set('authorization', after.bearer)).status).toBe(200);
   }, 20_000);
 });
+
+describe('when Redis is away', () => {
+  it('then password and phone sign-in answer 503 with Retry-After, not a 500, and work again once it is back', async () => {
+    const customer = await fixture.customer();
+    const redis = fixture.service.deps.redis;
+    redis.disconnect();
+    try {
+      const login = await api().post('/api/v1/auth/login').send({ email: customer.email, password: customer.password });
+      expect(login.status).toBe(503);
+      expect(login.body.errorCode).toBe('DEPENDENCY_UNAVAILABLE');
+      expect(login.headers['retry-after']).toBe('2');
+      expect((await api().post('/api/v1/auth/otp/request').send({ phone: '+919833333333' })).status).toBe(503);
+    } finally {
+      await redis.connect();
+    }
+    expect((await api().post('/api/v1/auth/login').send({ email: customer.email, password: customer.password })).status).toBe(200);
+  });
+});
