@@ -37,7 +37,7 @@ export interface ServiceDeps {
   openapi: OpenAPIRegistry;
   /** Checks access tokens; `authenticate` runs it on every request before the routes. */
   verifier: TokenVerifier;
-  /** Ended sessions and revoked users, shared by every process through Redis. */
+  /** Ended sessions, whose access tokens are refused; shared by every process through Redis. */
   revocations: RevocationList;
 }
 
