@@ -220,7 +220,8 @@ describe('event pipeline through the real broker', () => {
     beforeAll(async () => {
       const groupId = `test.dlq-reader.${analyticsSchema.name}`;
       await skipHistory(groupId, [deadLetterTopic('analytics-service')]);
-      dlqReader = testKafka('pipeline-dlq-reader').consumer({ groupId });
+      // A short fetch wait: disconnecting waits for the fetch in flight (kafkajs' default is 5 s).
+      dlqReader = testKafka('pipeline-dlq-reader').consumer({ groupId, maxWaitTimeInMs: 100 });
       await dlqReader.connect();
       await dlqReader.subscribe({ topics: [deadLetterTopic('analytics-service')] });
       await dlqReader.run({
@@ -231,7 +232,7 @@ describe('event pipeline through the real broker', () => {
       });
     }, 30_000);
 
-    afterAll(() => dlqReader?.disconnect());
+    afterAll(() => dlqReader?.disconnect(), 30_000);
 
     it('when a message breaks its contract, then it lands in dlq.analytics-service with its error and the consumer keeps going', async () => {
       const key = id();
