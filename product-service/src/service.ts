@@ -12,8 +12,6 @@ import type { Catalog } from './domain/catalog';
 import { categoryRoutes } from './routes/categories.routes';
 import { productRoutes } from './routes/products.routes';
 
-export const migrations = [Catalog1763856000000];
-
 /**
  * The catalog's use cases wired to their stores. The read cache is namespaced by schema, so
  * deployments (and test runs) sharing one Redis never read each other's entries.
@@ -43,7 +41,7 @@ export function wireCatalog(
  */
 export const definition: ServiceDefinition = {
   name: 'product-service',
-  migrations,
+  migrations: [Catalog1763856000000],
   routes: (deps) => {
     const settings = loadProductSettings(deps.env);
     const { catalog, cache } = wireCatalog(deps, settings);

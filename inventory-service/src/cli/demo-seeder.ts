@@ -8,24 +8,13 @@ import { findStore, storeIdTaken } from '../data/stores.repository';
 import { SYSTEM_ACTORS, restock, setLowStockThreshold } from '../domain/stock';
 import { DEFAULT_LOW_STOCK_THRESHOLD } from '../domain/stock-levels';
 import { changeStore, registerStore } from '../domain/stores';
+import { CreateStoreBody } from '../routes/stores.schemas';
 
-/** The parts of demo/city.json (location-service's file) and demo/catalog.json (product-service's) used here. */
-const DemoCity = z.object({
-  stores: z.array(
-    z.object({
-      id: z.uuid(),
-      name: z.string(),
-      address: z.string(),
-      pincode: z.string(),
-      lat: z.number(),
-      lng: z.number(),
-      preparationMinutes: z.number().int(),
-      opensAt: z.string(),
-      closesAt: z.string(),
-      active: z.boolean().default(true),
-    }),
-  ),
-});
+/**
+ * The parts of demo/city.json (location-service's file) and demo/catalog.json (product-service's)
+ * used here; stores are checked with the admin API's own rules, plus their fixed ids.
+ */
+const DemoCity = z.object({ stores: z.array(CreateStoreBody.extend({ id: z.uuid() })) });
 const DemoCatalog = z.object({ products: z.array(z.object({ id: z.uuid() })) });
 
 export interface DemoData {

@@ -37,42 +37,21 @@ function toStore(row: Record<string, unknown>): StoreRecord {
   };
 }
 
+/** The columns a store's fields are written to, in the order `storeValues` gives them. */
+const STORE_COLUMNS = ['name', 'address', 'pincode', 'lat', 'lng', 'opens_at', 'closes_at', 'preparation_minutes', 'active'];
+const INSERT_STORE = `INSERT INTO stores (id, ${STORE_COLUMNS.join(', ')}) VALUES (?${', ?'.repeat(STORE_COLUMNS.length)})`;
+const UPDATE_STORE = `UPDATE stores SET ${STORE_COLUMNS.map((column) => `${column} = ?`).join(', ')} WHERE id = ?`;
+
+function storeValues({ name, address, pincode, lat, lng, opensAt, closesAt, preparationMinutes, active }: StoreFields): unknown[] {
+  return [name, address, pincode, lat, lng, opensAt, closesAt, preparationMinutes, active];
+}
+
 export async function insertStore(tx: Tx, id: string, fields: StoreFields): Promise<void> {
-  await tx.query(
-    `INSERT INTO stores (id, name, address, pincode, lat, lng, opens_at, closes_at, preparation_minutes, active)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      id,
-      fields.name,
-      fields.address,
-      fields.pincode,
-      fields.lat,
-      fields.lng,
-      fields.opensAt,
-      fields.closesAt,
-      fields.preparationMinutes,
-      fields.active,
-    ],
-  );
+  await tx.query(INSERT_STORE, [id, ...storeValues(fields)]);
 }
 
 export async function updateStore(tx: Tx, id: string, fields: StoreFields): Promise<void> {
-  await tx.query(
-    `UPDATE stores SET name = ?, address = ?, pincode = ?, lat = ?, lng = ?, opens_at = ?, closes_at = ?, preparation_minutes = ?, active = ?
-     WHERE id = ?`,
-    [
-      fields.name,
-      fields.address,
-      fields.pincode,
-      fields.lat,
-      fields.lng,
-      fields.opensAt,
-      fields.closesAt,
-      fields.preparationMinutes,
-      fields.active,
-      id,
-    ],
-  );
+  await tx.query(UPDATE_STORE, [...storeValues(fields), id]);
 }
 
 export async function markStoreDeleted(tx: Tx, id: string): Promise<void> {

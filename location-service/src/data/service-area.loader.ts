@@ -1,11 +1,11 @@
+import { type Queryable } from '@qc/shared/db';
 import type { LocationSettings } from '../config';
 import { ServiceArea } from '../domain/service-area';
-import type { Db } from './db';
 import { listActiveStores } from './stores.repository';
 import { listServedZones } from './zones.repository';
 
 /** Reads the active zones and stores into a serviceability snapshot. */
-export async function loadServiceArea(db: Db, settings: LocationSettings): Promise<ServiceArea> {
+export async function loadServiceArea(db: Queryable, settings: LocationSettings): Promise<ServiceArea> {
   const [zones, stores] = await Promise.all([listServedZones(db), listActiveStores(db)]);
   return new ServiceArea(zones, stores, {
     timeZone: settings.CITY_TIMEZONE,

@@ -1,5 +1,5 @@
+import { type Queryable } from '@qc/shared/db';
 import type { ServingStore } from '../domain/service-area';
-import type { Db } from './db';
 
 export interface StoreRow extends ServingStore {
   name: string;
@@ -7,19 +7,19 @@ export interface StoreRow extends ServingStore {
 }
 
 /** The time of the event the stored row reflects, or undefined when the store is not known. Locks the row. */
-export async function lockStoreVersion(db: Db, storeId: string): Promise<{ asOf: Date | null } | undefined> {
+export async function lockStoreVersion(db: Queryable, storeId: string): Promise<{ asOf: Date | null } | undefined> {
   const rows: { as_of: Date | null }[] = await db.query('SELECT as_of FROM stores WHERE id = ? FOR UPDATE', [storeId]);
   return rows[0] && { asOf: rows[0].as_of };
 }
 
-export async function insertStore(db: Db, store: StoreRow, asOf: Date | null): Promise<void> {
+export async function insertStore(db: Queryable, store: StoreRow, asOf: Date | null): Promise<void> {
   await db.query(
     'INSERT INTO stores (id, name, lat, lng, preparation_minutes, opens_at, closes_at, active, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [store.id, store.name, store.lat, store.lng, store.preparationMinutes, store.opensAt, store.closesAt, store.active, asOf],
   );
 }
 
-export async function updateStore(db: Db, store: StoreRow, asOf: Date | null): Promise<void> {
+export async function updateStore(db: Queryable, store: StoreRow, asOf: Date | null): Promise<void> {
   await db.query(
     'UPDATE stores SET name = ?, lat = ?, lng = ?, preparation_minutes = ?, opens_at = ?, closes_at = ?, active = ?, as_of = ? WHERE id = ?',
     [store.name, store.lat, store.lng, store.preparationMinutes, store.opensAt, store.closesAt, store.active, asOf, store.id],
@@ -27,7 +27,7 @@ export async function updateStore(db: Db, store: StoreRow, asOf: Date | null): P
 }
 
 /** Every active store, for the serviceability snapshot. */
-export async function listActiveStores(db: Db): Promise<ServingStore[]> {
+export async function listActiveStores(db: Queryable): Promise<ServingStore[]> {
   const rows: Record<string, unknown>[] = await db.query(
     'SELECT id, lat, lng, preparation_minutes, opens_at, closes_at FROM stores WHERE active = 1',
   );

@@ -1,6 +1,6 @@
+import { isoTime, type Queryable } from '@qc/shared/db';
 import type { Polygon } from '../domain/geometry';
 import type { ServedZone } from '../domain/service-area';
-import { iso, type Db } from './db';
 
 export interface ZoneFields {
   name: string;
@@ -31,12 +31,12 @@ function toZone(row: Record<string, unknown>): ZoneRow {
     polygon: JSON.parse(String(row.polygon)) as Polygon,
     active: Number(row.active) === 1,
     storeStatus: row.store_active === null ? 'unknown' : Number(row.store_active) === 1 ? 'active' : 'inactive',
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
+    createdAt: isoTime(row.created_at),
+    updatedAt: isoTime(row.updated_at),
   };
 }
 
-export async function insertZone(db: Db, zone: ZoneFields & { id: string }): Promise<void> {
+export async function insertZone(db: Queryable, zone: ZoneFields & { id: string }): Promise<void> {
   await db.query('INSERT INTO zones (id, name, store_id, polygon, active) VALUES (?, ?, ?, ?, ?)', [
     zone.id,
     zone.name,
@@ -47,13 +47,13 @@ export async function insertZone(db: Db, zone: ZoneFields & { id: string }): Pro
 }
 
 /** A zone that is not deleted. */
-export async function findZone(db: Db, id: string): Promise<ZoneRow | undefined> {
+export async function findZone(db: Queryable, id: string): Promise<ZoneRow | undefined> {
   const rows: Record<string, unknown>[] = await db.query(`${SELECT_ZONE} WHERE z.id = ? AND z.deleted_at IS NULL`, [id]);
   return rows[0] && toZone(rows[0]);
 }
 
 /** Whether a zone with this id was ever created, deleted ones included. */
-export async function zoneIdTaken(db: Db, id: string): Promise<boolean> {
+export async function zoneIdTaken(db: Queryable, id: string): Promise<boolean> {
   const rows: unknown[] = await db.query('SELECT 1 FROM zones WHERE id = ?', [id]);
   return rows.length > 0;
 }
@@ -65,7 +65,7 @@ export interface ZoneQuery {
   limit: number;
 }
 
-export async function listZones(db: Db, query: ZoneQuery): Promise<ZoneRow[]> {
+export async function listZones(db: Queryable, query: ZoneQuery): Promise<ZoneRow[]> {
   const where = ['z.deleted_at IS NULL'];
   const params: unknown[] = [];
   if (query.storeId) {
@@ -86,7 +86,7 @@ export async function listZones(db: Db, query: ZoneQuery): Promise<ZoneRow[]> {
 const COLUMN_OF: Record<keyof ZoneFields, string> = { name: 'name', storeId: 'store_id', polygon: 'polygon', active: 'active' };
 
 /** Changes the given fields of a zone that is not deleted (no such zone: nothing happens). */
-export async function updateZone(db: Db, id: string, changes: Partial<ZoneFields>): Promise<void> {
+export async function updateZone(db: Queryable, id: string, changes: Partial<ZoneFields>): Promise<void> {
   const fields = (Object.keys(COLUMN_OF) as (keyof ZoneFields)[]).filter((field) => changes[field] !== undefined);
   if (fields.length === 0) return;
   const values = fields.map((field) => (field === 'polygon' ? JSON.stringify(changes.polygon) : changes[field]));
@@ -97,7 +97,7 @@ export async function updateZone(db: Db, id: string, changes: Partial<ZoneFields
 }
 
 /** Hides a zone; false when there was no such zone to delete. */
-export async function softDeleteZone(db: Db, id: string): Promise<boolean> {
+export async function softDeleteZone(db: Queryable, id: string): Promise<boolean> {
   const result: { affectedRows: number } = await db.query(
     'UPDATE zones SET deleted_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND deleted_at IS NULL',
     [id],
@@ -106,7 +106,7 @@ export async function softDeleteZone(db: Db, id: string): Promise<boolean> {
 }
 
 /** The zones serviceability considers: active and not deleted (their stores are checked by the snapshot). */
-export async function listServedZones(db: Db): Promise<ServedZone[]> {
+export async function listServedZones(db: Queryable): Promise<ServedZone[]> {
   const rows: Record<string, unknown>[] = await db.query('SELECT id, store_id, polygon FROM zones WHERE active = 1 AND deleted_at IS NULL');
   return rows.map((r) => ({ id: String(r.id), storeId: String(r.store_id), polygon: JSON.parse(String(r.polygon)) as Polygon }));
 }

@@ -1,6 +1,6 @@
+import { type Queryable } from '@qc/shared/db';
 import { AppError } from '@qc/shared/http';
 import { insertStore, lockStoreVersion, updateStore, type StoreRow } from '../data/stores.repository';
-import type { Db } from '../data/db';
 import { isValidTimeOfDay } from '@qc/shared/time';
 
 /**
@@ -8,7 +8,7 @@ import { isValidTimeOfDay } from '@qc/shared/time';
  * so: an older event (a replayed dead letter) does not undo a newer one. `null` (demo seeding)
  * only fills in a store no event has described yet.
  */
-export async function recordStore(tx: Db, store: StoreRow, asOf: Date | null): Promise<'added' | 'updated' | 'outdated'> {
+export async function recordStore(tx: Queryable, store: StoreRow, asOf: Date | null): Promise<'added' | 'updated' | 'outdated'> {
   for (const [field, value] of [
     ['opensAt', store.opensAt],
     ['closesAt', store.closesAt],

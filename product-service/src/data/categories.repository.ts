@@ -1,5 +1,5 @@
+import { isoTime, type Queryable } from '@qc/shared/db';
 import type { Category } from '../domain/catalog';
-import { iso, type Queryable } from './mysql';
 
 interface CategoryRow {
   id: string;
@@ -19,8 +19,8 @@ const toCategory = (r: CategoryRow): Category => ({
   name: r.name,
   slug: r.slug,
   position: Number(r.position),
-  createdAt: iso(r.created_at),
-  updatedAt: iso(r.updated_at),
+  createdAt: isoTime(r.created_at),
+  updatedAt: isoTime(r.updated_at),
 });
 
 /** The whole tree is small (tens of rows), so it is read whole and walked in memory. */

@@ -1,7 +1,7 @@
+import { isoTime, type Queryable } from '@qc/shared/db';
 import type { Product, ProductFields, Unit } from '../domain/catalog';
 import type { KeyValue, OrderKey, SortKey } from '../domain/listing-order';
 import type { SearchPlan } from '../domain/product-rules';
-import { iso, type Queryable } from './mysql';
 
 interface ProductRow {
   id: string;
@@ -48,8 +48,8 @@ function toProduct(r: ProductRow, categoryIds: string[]): Product {
     categoryIds,
     popularity: Number(r.popularity),
     version: Number(r.version),
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
+    createdAt: isoTime(r.created_at),
+    updatedAt: isoTime(r.updated_at),
   };
 }
 

@@ -1,5 +1,5 @@
 import { AppError } from '@qc/shared/http';
-import { newId } from '@qc/shared/db';
+import { newId, duplicateKeyOf, foreignKeyFailure } from '@qc/shared/db';
 import {
   allCategories,
   categoryUsage,
@@ -9,11 +9,10 @@ import {
   nextPosition,
   updateCategory,
 } from '../data/categories.repository';
-import { duplicateKeyOf, foreignKeyFailure } from '@qc/shared/db';
 import type { Catalog, Category } from './catalog';
 import { categoryNotFound, taken } from './catalog.errors';
 import { ancestorsOf, buildTree, wouldCycle, type CategoryNode } from './category-tree';
-import { isUuid, slugify } from './product-rules';
+import { slugFor } from './product-rules';
 
 export interface NewCategory {
   name: string;
@@ -36,16 +35,6 @@ const unknownParent = (parentId: string) =>
   new AppError('rule_violation', 'UNKNOWN_PARENT', `No category ${parentId} to put this one under`, {
     details: [{ path: 'parentId', message: `no category ${parentId}` }],
   });
-
-function slugFor(name: string, slug: string | undefined): string {
-  const chosen = slug ?? slugify(name);
-  if (!chosen || isUuid(chosen)) {
-    throw new AppError('invalid_input', 'INVALID_SLUG', 'Give a slug: none can be made from this name', {
-      details: [{ path: 'slug', message: 'a slug needs letters or digits and may not look like an id' }],
-    });
-  }
-  return chosen;
-}
 
 function rethrowConstraint(err: unknown, slug: string, parentId: string | null): never {
   if (duplicateKeyOf(err) !== undefined) throw taken('slug', slug);

@@ -1,3 +1,4 @@
+import { AppError } from '@qc/shared/http';
 import { priceAboveMrp } from './catalog.errors';
 import type { Money, ProductFields, EditableProductField } from './catalog';
 import { EDITABLE_PRODUCT_FIELDS } from './catalog';
@@ -74,4 +75,15 @@ export function searchPlan(q: string): SearchPlan {
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length >= MIN_TOKEN && !INNODB_STOPWORDS.has(w));
   return words.length > 0 ? { mode: 'fulltext', terms: words.join(' ') } : { mode: 'prefix', prefix: q.trim() };
+}
+
+/** The slug a category or product gets: the one given, or one made from its name; never one that looks like an id. */
+export function slugFor(name: string, slug: string | undefined): string {
+  const chosen = slug ?? slugify(name);
+  if (!chosen || isUuid(chosen)) {
+    throw new AppError('invalid_input', 'INVALID_SLUG', 'Give a slug: none can be made from this name', {
+      details: [{ path: 'slug', message: 'a slug needs letters or digits and may not look like an id' }],
+    });
+  }
+  return chosen;
 }

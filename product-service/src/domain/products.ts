@@ -1,9 +1,7 @@
-import { newId } from '@qc/shared/db';
+import { newId, type Queryable, duplicateKeyOf, foreignKeyFailure } from '@qc/shared/db';
 import { newEvent } from '@qc/shared/events';
 import { AppError } from '@qc/shared/http';
 import { allCategories, existingCategoryIds } from '../data/categories.repository';
-import { duplicateKeyOf, foreignKeyFailure } from '@qc/shared/db';
-import type { Queryable } from '../data/mysql';
 import {
   findProduct,
   insertProduct,
@@ -17,7 +15,7 @@ import { EDITABLE_PRODUCT_FIELDS, SOURCE, type Catalog, type Money, type Product
 import { categoryNotFound, productNotFound, taken, unknownCategories, versionConflict } from './catalog.errors';
 import { descendantIds } from './category-tree';
 import { ORDERS, keysAfter, positionAfter, type Sort } from './listing-order';
-import { assertPriceWithinMrp, changedFields, isUuid, searchPlan, slugify } from './product-rules';
+import { assertPriceWithinMrp, changedFields, isUuid, searchPlan, slugFor } from './product-rules';
 
 export interface NewProduct {
   sku: string;
@@ -49,16 +47,6 @@ const unique = <T>(values: T[]) => [...new Set(values)];
 
 /** Ids and slugs share the path segment; a slug can never look like an id. */
 const lookup = (idOrSlug: string): ['id' | 'slug', string] => [isUuid(idOrSlug) ? 'id' : 'slug', idOrSlug.toLowerCase()];
-
-function slugFor(name: string, slug: string | undefined): string {
-  const chosen = slug ?? slugify(name);
-  if (!chosen || isUuid(chosen)) {
-    throw new AppError('invalid_input', 'INVALID_SLUG', 'Give a slug: none can be made from this name', {
-      details: [{ path: 'slug', message: 'a slug needs letters or digits and may not look like an id' }],
-    });
-  }
-  return chosen;
-}
 
 async function assertCategoriesExist(db: Queryable, ids: string[]): Promise<void> {
   const found = new Set(await existingCategoryIds(db, ids));

@@ -89,7 +89,7 @@ describe('products: browsing, search and typeahead', () => {
         products: Object.values(products),
       }),
     );
-    await seedDemo(testServiceEnv(t.schema), file);
+    await seedDemo({ ...t.service.deps, env: testServiceEnv(t.schema) }, file);
   }, 60_000);
 
   afterAll(() => t?.stop(), 30_000);

@@ -36,14 +36,14 @@ describe('demo catalog seeding', () => {
   });
 
   it('when seeded twice, then everything is created once, with one product.created each, and the second run changes nothing', async () => {
-    const first = await seedDemo(testServiceEnv(t.schema));
+    const first = await seedDemo({ ...t.service.deps, env: testServiceEnv(t.schema) });
     expect(first).toEqual({
       categories: { created: demo.categories.length, existing: 0 },
       products: { created: demo.products.length, existing: 0 },
     });
     expect(await createdEvents()).toBe(demo.products.length);
 
-    const second = await seedDemo(testServiceEnv(t.schema));
+    const second = await seedDemo({ ...t.service.deps, env: testServiceEnv(t.schema) });
     expect(second).toEqual({
       categories: { created: 0, existing: demo.categories.length },
       products: { created: 0, existing: demo.products.length },

@@ -99,3 +99,11 @@ export const softDeleteColumn = {
 export const versionColumn = {
   version: { type: 'int', version: true },
 } satisfies Record<string, ColumnOptions>;
+
+/** A data source or a transaction's manager: repository functions run the same SQL on either. */
+export type Queryable = Pick<EntityManager, 'query'>;
+
+/** A DATETIME as the driver returns it (a Date, UTC), as ISO-8601 for the API. */
+export function isoTime(value: unknown): string {
+  return (value instanceof Date ? value : new Date(String(value))).toISOString();
+}

@@ -4,14 +4,6 @@ import { Outbox } from '../events';
 import { eventsTopic, processEnv, serviceSpec } from '../fleet';
 import type { ServiceDefinition } from './index';
 
-/**
- * The environment a one-off command of `service` runs with: the process's own when it names a
- * database (a container), else the one `make run` gives the service.
- */
-export function commandEnv(service: string): NodeJS.ProcessEnv {
-  return process.env.MYSQL_URL ? process.env : processEnv(serviceSpec(service), process.env);
-}
-
 export interface CommandContext {
   dataSource: DataSource;
   /** Events written here are published by the running service's relay. */
@@ -21,13 +13,14 @@ export interface CommandContext {
 
 /**
  * Runs a one-off command against a service's schema (create an admin, seed demo data, rotate keys)
- * with `commandEnv`. Migrates first, prints what the command answers, and exits non-zero with the
- * error's message when it fails.
+ * with the service's environment. Migrates first, prints what the command answers, and exits
+ * non-zero with the error's message when it fails.
  */
 export function runCommand(
   definition: Pick<ServiceDefinition, 'name' | 'migrations'>,
   command: (context: CommandContext) => Promise<string>,
 ): void {
+  // A container sets the service's own environment; on a developer's machine it is the one `make run` gives it.
   const env = process.env.MYSQL_URL ? process.env : processEnv(serviceSpec(definition.name), process.env);
   const config = loadConfig(serviceEnv.pick({ MYSQL_URL: true }), env);
   const dataSource = createDataSource({ url: config.MYSQL_URL, poolSize: 2, migrations: definition.migrations ?? [] });

@@ -236,4 +236,4 @@ export function main(definition: ServiceDefinition): void {
     });
 }
 
-export { commandEnv, runCommand, type CommandContext } from './command';
+export { runCommand, type CommandContext } from './command';

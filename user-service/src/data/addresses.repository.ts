@@ -1,4 +1,5 @@
-import { iso, optional, type Db } from './db';
+import { isoTime, type Queryable } from '@qc/shared/db';
+import { optional } from './db';
 
 export interface AddressFields {
   label: string;
@@ -32,23 +33,26 @@ function toAddress(row: Record<string, unknown>): AddressRow {
     lat: Number(row.lat),
     lng: Number(row.lng),
     isDefault: Number(row.is_default) === 1,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
+    createdAt: isoTime(row.created_at),
+    updatedAt: isoTime(row.updated_at),
   };
 }
 
 /** A user's addresses, oldest first. Every query is scoped to the owner: another user's id finds nothing. */
-export async function listAddresses(db: Db, userId: string): Promise<AddressRow[]> {
+export async function listAddresses(db: Queryable, userId: string): Promise<AddressRow[]> {
   const rows: Record<string, unknown>[] = await db.query(`SELECT ${COLUMNS} FROM addresses WHERE user_id = ? ORDER BY id`, [userId]);
   return rows.map(toAddress);
 }
 
-export async function findAddress(db: Db, userId: string, id: string): Promise<AddressRow | undefined> {
+export async function findAddress(db: Queryable, userId: string, id: string): Promise<AddressRow | undefined> {
   const rows: Record<string, unknown>[] = await db.query(`SELECT ${COLUMNS} FROM addresses WHERE user_id = ? AND id = ?`, [userId, id]);
   return rows[0] && toAddress(rows[0]);
 }
 
-export async function insertAddress(db: Db, address: AddressFields & { id: string; userId: string; isDefault: boolean }): Promise<void> {
+export async function insertAddress(
+  db: Queryable,
+  address: AddressFields & { id: string; userId: string; isDefault: boolean },
+): Promise<void> {
   await db.query(
     'INSERT INTO addresses (id, user_id, label, line1, line2, city, pincode, lat, lng, is_default) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [
@@ -76,7 +80,7 @@ const COLUMN_OF: Record<keyof AddressFields, string> = {
   lng: 'lng',
 };
 
-export async function updateAddress(db: Db, userId: string, id: string, changes: Partial<AddressFields>): Promise<void> {
+export async function updateAddress(db: Queryable, userId: string, id: string, changes: Partial<AddressFields>): Promise<void> {
   const entries = (Object.keys(COLUMN_OF) as (keyof AddressFields)[]).filter((field) => changes[field] !== undefined);
   if (entries.length === 0) return;
   await db.query(`UPDATE addresses SET ${entries.map((field) => `${COLUMN_OF[field]} = ?`).join(', ')} WHERE user_id = ? AND id = ?`, [
@@ -87,10 +91,10 @@ export async function updateAddress(db: Db, userId: string, id: string, changes:
 }
 
 /** Makes one address the default and every other address of the user not. */
-export async function makeDefault(db: Db, userId: string, id: string): Promise<void> {
+export async function makeDefault(db: Queryable, userId: string, id: string): Promise<void> {
   await db.query('UPDATE addresses SET is_default = (id = ?) WHERE user_id = ?', [id, userId]);
 }
 
-export async function deleteAddress(db: Db, userId: string, id: string): Promise<void> {
+export async function deleteAddress(db: Queryable, userId: string, id: string): Promise<void> {
   await db.query('DELETE FROM addresses WHERE user_id = ? AND id = ?', [userId, id]);
 }

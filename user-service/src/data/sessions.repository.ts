@@ -1,9 +1,12 @@
-import type { Db } from './db';
+import { type Queryable } from '@qc/shared/db';
 
 export type LoginMethod = 'password' | 'otp';
 export type SessionEndReason = 'logout' | 'refresh_token_reused' | 'password_changed' | 'role_changed' | 'account_disabled';
 
-export async function insertSession(db: Db, session: { id: string; userId: string; method: LoginMethod; expiresAt: Date }): Promise<void> {
+export async function insertSession(
+  db: Queryable,
+  session: { id: string; userId: string; method: LoginMethod; expiresAt: Date },
+): Promise<void> {
   await db.query('INSERT INTO sessions (id, user_id, method, expires_at) VALUES (?, ?, ?, ?)', [
     session.id,
     session.userId,
@@ -13,7 +16,7 @@ export async function insertSession(db: Db, session: { id: string; userId: strin
 }
 
 /** A refresh token lives as long as its session; it is spent (never deleted) when rotated. */
-export async function insertRefreshToken(db: Db, token: { hash: Buffer; sessionId: string; expiresAt: Date }): Promise<void> {
+export async function insertRefreshToken(db: Queryable, token: { hash: Buffer; sessionId: string; expiresAt: Date }): Promise<void> {
   await db.query('INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?, ?, ?)', [
     token.hash,
     token.sessionId,
@@ -30,7 +33,7 @@ export interface RefreshTokenState {
 }
 
 /** Locks the token's row, so two refreshes with the same token are decided one after the other. */
-export async function lockRefreshToken(db: Db, hash: Buffer): Promise<RefreshTokenState | undefined> {
+export async function lockRefreshToken(db: Queryable, hash: Buffer): Promise<RefreshTokenState | undefined> {
   const rows: Record<string, unknown>[] = await db.query(
     `SELECT t.session_id, s.user_id, t.spent_at IS NOT NULL AS spent,
             (t.expires_at <= ? OR s.expires_at <= ? OR s.ended_at IS NOT NULL) AS dead
@@ -43,21 +46,21 @@ export async function lockRefreshToken(db: Db, hash: Buffer): Promise<RefreshTok
   return { sessionId: String(row.session_id), userId: String(row.user_id), spent: Number(row.spent) === 1, dead: Number(row.dead) === 1 };
 }
 
-export async function spendRefreshToken(db: Db, hash: Buffer): Promise<void> {
+export async function spendRefreshToken(db: Queryable, hash: Buffer): Promise<void> {
   await db.query('UPDATE refresh_tokens SET spent_at = ? WHERE token_hash = ?', [new Date(), hash]);
 }
 
-export async function sessionExpiry(db: Db, sessionId: string): Promise<Date> {
+export async function sessionExpiry(db: Queryable, sessionId: string): Promise<Date> {
   const [row]: { expires_at: Date }[] = await db.query('SELECT expires_at FROM sessions WHERE id = ?', [sessionId]);
   return row!.expires_at;
 }
 
-export async function endSession(db: Db, sessionId: string, reason: SessionEndReason): Promise<void> {
+export async function endSession(db: Queryable, sessionId: string, reason: SessionEndReason): Promise<void> {
   await db.query('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL', [new Date(), reason, sessionId]);
 }
 
 /** Ends every open session of a user but one (none when `except` is undefined); returns the ended ids. */
-export async function endSessionsOfUser(db: Db, userId: string, reason: SessionEndReason, except?: string): Promise<string[]> {
+export async function endSessionsOfUser(db: Queryable, userId: string, reason: SessionEndReason, except?: string): Promise<string[]> {
   const open: { id: string }[] = await db.query('SELECT id FROM sessions WHERE user_id = ? AND ended_at IS NULL AND id <> ? FOR UPDATE', [
     userId,
     except ?? '',

@@ -1,5 +1,6 @@
+import { isoTime, type Queryable } from '@qc/shared/db';
 import type { Role } from '@qc/shared/auth';
-import { iso, optional, type Db } from './db';
+import { optional } from './db';
 
 export type UserStatus = 'active' | 'disabled';
 
@@ -34,25 +35,25 @@ function toUser(row: Record<string, unknown>): UserRow {
     role: row.role as Role,
     status: row.status as UserStatus,
     preferences: JSON.parse(String(row.preferences)),
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
+    createdAt: isoTime(row.created_at),
+    updatedAt: isoTime(row.updated_at),
   };
 }
 
-async function findOne(db: Db, where: string, params: unknown[], lock: boolean): Promise<UserRow | undefined> {
+async function findOne(db: Queryable, where: string, params: unknown[], lock: boolean): Promise<UserRow | undefined> {
   const rows: Record<string, unknown>[] = await db.query(`SELECT ${COLUMNS} FROM users WHERE ${where}${lock ? ' FOR UPDATE' : ''}`, params);
   return rows[0] && toUser(rows[0]);
 }
 
-export function findUserById(db: Db, id: string, options: { lock?: boolean } = {}): Promise<UserRow | undefined> {
+export function findUserById(db: Queryable, id: string, options: { lock?: boolean } = {}): Promise<UserRow | undefined> {
   return findOne(db, 'id = ?', [id], options.lock ?? false);
 }
 
-export function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+export function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
   return findOne(db, 'email = ?', [email], false);
 }
 
-export function findUserByPhone(db: Db, phone: string): Promise<UserRow | undefined> {
+export function findUserByPhone(db: Queryable, phone: string): Promise<UserRow | undefined> {
   return findOne(db, 'phone = ?', [phone], false);
 }
 
@@ -66,7 +67,7 @@ export interface NewUser {
   preferences: Preferences;
 }
 
-export async function insertUser(db: Db, user: NewUser): Promise<void> {
+export async function insertUser(db: Queryable, user: NewUser): Promise<void> {
   await db.query('INSERT INTO users (id, email, phone, name, password_hash, role, preferences) VALUES (?, ?, ?, ?, ?, ?, ?)', [
     user.id,
     user.email,
@@ -84,7 +85,7 @@ export interface ProfileChanges {
   preferences?: Preferences | undefined;
 }
 
-export async function updateProfile(db: Db, id: string, changes: ProfileChanges): Promise<void> {
+export async function updateProfile(db: Queryable, id: string, changes: ProfileChanges): Promise<void> {
   const columns: [string, unknown][] = [];
   if (changes.name !== undefined) columns.push(['name', changes.name]);
   if (changes.phone !== undefined) columns.push(['phone', changes.phone]);
@@ -96,15 +97,15 @@ export async function updateProfile(db: Db, id: string, changes: ProfileChanges)
   ]);
 }
 
-export async function setPasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
+export async function setPasswordHash(db: Queryable, id: string, passwordHash: string): Promise<void> {
   await db.query('UPDATE users SET password_hash = ?, version = version + 1 WHERE id = ?', [passwordHash, id]);
 }
 
-export async function setRole(db: Db, id: string, role: Role): Promise<void> {
+export async function setRole(db: Queryable, id: string, role: Role): Promise<void> {
   await db.query('UPDATE users SET role = ?, version = version + 1 WHERE id = ?', [role, id]);
 }
 
-export async function setStatus(db: Db, id: string, status: UserStatus): Promise<void> {
+export async function setStatus(db: Queryable, id: string, status: UserStatus): Promise<void> {
   await db.query('UPDATE users SET status = ?, version = version + 1 WHERE id = ?', [status, id]);
 }
 
@@ -118,7 +119,7 @@ export interface UserSearch {
   limit: number;
 }
 
-export async function searchUsers(db: Db, search: UserSearch): Promise<UserRow[]> {
+export async function searchUsers(db: Queryable, search: UserSearch): Promise<UserRow[]> {
   const conditions: [string, ...unknown[]][] = [];
   if (search.q) {
     const prefix = `${search.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
