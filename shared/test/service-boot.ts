@@ -1,7 +1,6 @@
 import request from 'supertest';
 import type { ServiceDefinition, RunningService } from '../src/service';
-import { runService } from '../src/service';
-import { createTestSchema, rootQuery, skipHistory, testConsumerGroup, testServiceEnv, type TestSchema } from '../src/testing';
+import { rootQuery, startServiceUnderTest, type ServiceUnderTest, type TestSchema } from '../src/testing';
 
 /**
  * The boot test every service runs: with its own fresh schema, the service migrates, reports
@@ -10,19 +9,16 @@ import { createTestSchema, rootQuery, skipHistory, testConsumerGroup, testServic
  */
 export function describeServiceBoot(definition: ServiceDefinition, ownTables: string[] = []): void {
   describe(`${definition.name} boot`, () => {
+    let underTest: ServiceUnderTest;
     let schema: TestSchema;
     let service: RunningService;
 
     beforeAll(async () => {
-      schema = await createTestSchema(definition.name);
-      if (definition.consumes) await skipHistory(testConsumerGroup(schema), definition.consumes.topics);
-      service = await runService(definition, testServiceEnv(schema));
+      underTest = await startServiceUnderTest(definition);
+      ({ schema, service } = underTest);
     }, 60_000);
 
-    afterAll(async () => {
-      await service?.stop();
-      await schema?.drop();
-    }, 30_000);
+    afterAll(() => underTest?.stop(), 30_000);
 
     it('when started, then its migrations created the platform tables and its own', async () => {
       const rows = (await rootQuery('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?', [schema.name])) as {

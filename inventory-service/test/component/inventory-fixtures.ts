@@ -1,17 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import type { CatalogEvent, EventType } from '@qc/shared/events';
-import { eventsTopic } from '@qc/shared/fleet';
-import { runService, type RunningService } from '@qc/shared/service';
-import {
-  TestTokenIssuer,
-  createTestSchema,
-  rootQuery,
-  skipHistory,
-  testConsumerGroup,
-  testServiceEnv,
-  type TestSchema,
-} from '@qc/shared/testing';
+import type { RunningService } from '@qc/shared/service';
+import { startServiceUnderTest, type TestSchema, type TestTokenIssuer } from '@qc/shared/testing';
 import { definition } from '../../src/service';
 
 /** inventory-service on its own schema, with a token issuer standing in for user-service. */
@@ -27,11 +17,7 @@ export interface InventoryUnderTest {
 }
 
 export async function startInventory(label: string, env: Record<string, string> = {}): Promise<InventoryUnderTest> {
-  const schema = await createTestSchema(label);
-  const issuer = await TestTokenIssuer.start();
-  // Its own consumer group, positioned at the end of order.events: it reads only what the test publishes.
-  await skipHistory(testConsumerGroup(schema), [eventsTopic('order-service')]);
-  const service = await runService(definition, testServiceEnv(schema, { JWKS_URL: issuer.jwksUrl, ...env }));
+  const { schema, service, issuer, stop } = await startServiceUnderTest(definition, { label, env });
   const adminId = randomUUID();
   return {
     schema,
@@ -41,21 +27,8 @@ export async function startInventory(label: string, env: Record<string, string> 
     admin: issuer.bearer({ role: 'admin', userId: adminId, expiresInSeconds: 900 }),
     customer: issuer.bearer({ role: 'customer', expiresInSeconds: 900 }),
     adminId,
-    async stop() {
-      await service.stop();
-      await issuer.close();
-      await schema.drop();
-    },
+    stop,
   };
-}
-
-/** Events the service wrote to its outbox, oldest first, optionally of one type. */
-export async function outboxEvents<T extends EventType>(schema: TestSchema, type?: T): Promise<CatalogEvent<T>[]> {
-  const rows = (await rootQuery(
-    `SELECT payload FROM \`${schema.name}\`.outbox ${type ? 'WHERE event_type = ?' : ''} ORDER BY id`,
-    type ? [type] : [],
-  )) as { payload: string }[];
-  return rows.map((r) => JSON.parse(r.payload) as CatalogEvent<T>);
 }
 
 let stores = 0;

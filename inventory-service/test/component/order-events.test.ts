@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Producer } from 'kafkajs';
 import { newEvent, parseEvent, type CatalogEvent, type EventData } from '@qc/shared/events';
 import { eventsTopic } from '@qc/shared/fleet';
-import { eventually, skipHistory, testKafka } from '@qc/shared/testing';
+import { outboxEvents, eventually, skipHistory, testKafka } from '@qc/shared/testing';
 import { reservationSweeper } from '../../src/service';
-import { createStore, outboxEvents, restockVia, startInventory, type InventoryUnderTest } from './inventory-fixtures';
+import { createStore, restockVia, startInventory, type InventoryUnderTest } from './inventory-fixtures';
 
 /**
  * The checkout saga's inventory steps through the real broker: contract-valid order events are

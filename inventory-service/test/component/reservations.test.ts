@@ -3,10 +3,10 @@ import { createDataSource, type DataSource } from '@qc/shared/db';
 import { Outbox, newEvent } from '@qc/shared/events';
 import { eventsTopic } from '@qc/shared/fleet';
 import { createLogger } from '@qc/shared/logging';
-import { rootQuery } from '@qc/shared/testing';
+import { outboxEvents, rootQuery } from '@qc/shared/testing';
 import { ReservationSweeper } from '../../src/jobs/reservation-sweeper';
 import { commitForOrder, releaseForOrder, reserveForOrder, type OrderToReserve, type ReserveOutcome } from '../../src/domain/reservations';
-import { createStore, outboxEvents, restockVia, startInventory, type InventoryUnderTest } from './inventory-fixtures';
+import { createStore, restockVia, startInventory, type InventoryUnderTest } from './inventory-fixtures';
 
 /**
  * Reservations against the real database: the no-oversell guarantee under real concurrency,

@@ -2,10 +2,9 @@ import { join } from 'node:path';
 import { createDataSource, migrate, type DataSource } from '@qc/shared/db';
 import { Outbox } from '@qc/shared/events';
 import { eventsTopic } from '@qc/shared/fleet';
-import { createTestSchema, type TestSchema } from '@qc/shared/testing';
+import { outboxEvents, createTestSchema, type TestSchema } from '@qc/shared/testing';
 import { demoQuantity, readDemoData, seedDemo, type DemoData } from '../../src/cli/demo-seeder';
 import { definition } from '../../src/service';
-import { outboxEvents } from './inventory-fixtures';
 
 /** The demo seeder against a fresh schema, with a small fixture shaped like demo/city.json and demo/catalog.json. */
 describe('demo seed', () => {

@@ -1,6 +1,7 @@
+import { outboxEvents } from '@qc/shared/testing';
 import { randomUUID } from 'node:crypto';
 import { reserveForOrder } from '../../src/domain/reservations';
-import { createStore, outboxEvents, restockVia, startInventory, type InventoryUnderTest } from './inventory-fixtures';
+import { createStore, restockVia, startInventory, type InventoryUnderTest } from './inventory-fixtures';
 
 /** Stock per (store, product) through the admin API: restock, adjustments, thresholds, the ledger, alerts. */
 describe('stock API', () => {

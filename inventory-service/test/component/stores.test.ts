@@ -1,5 +1,6 @@
+import { outboxEvents } from '@qc/shared/testing';
 import { randomUUID } from 'node:crypto';
-import { aStore, createStore, outboxEvents, restockVia, startInventory, type InventoryUnderTest } from './inventory-fixtures';
+import { aStore, createStore, restockVia, startInventory, type InventoryUnderTest } from './inventory-fixtures';
 
 /** Dark stores through the HTTP API: public reads, admin writes, inventory.store_updated, bulk availability. */
 describe('stores API', () => {

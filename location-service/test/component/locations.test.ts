@@ -1,17 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createDataSource, migrate } from '@qc/shared/db';
-import { eventsTopic } from '@qc/shared/fleet';
-import { runService, type RunningService } from '@qc/shared/service';
-import {
-  TestTokenIssuer,
-  createTestSchema,
-  rootQuery,
-  skipHistory,
-  testConsumerGroup,
-  testServiceEnv,
-  type TestSchema,
-} from '@qc/shared/testing';
+import type { RunningService } from '@qc/shared/service';
+import { rootQuery, startServiceUnderTest, type ServiceUnderTest, type TestSchema, type TestTokenIssuer } from '@qc/shared/testing';
 import { DEFAULT_DEMO_CITY_FILE, readDemoCity, seedDemo, type SeedSummary } from '../../src/cli/seed-demo';
 import { loadLocationSettings } from '../../src/config';
 import { migrations } from '../../src/data/migrations';
@@ -30,6 +21,7 @@ describe('locations API', () => {
   const hsr = storeNamed('QC HSR Layout');
   const yelahanka = { lat: 13.1007, lng: 77.5963 };
 
+  let underTest: ServiceUnderTest;
   let schema: TestSchema;
   let service: RunningService;
   let issuer: TestTokenIssuer;
@@ -38,25 +30,25 @@ describe('locations API', () => {
   const serviceability = (query: Record<string, unknown>) => api().get('/api/v1/locations/serviceability').query(query);
 
   beforeAll(async () => {
-    [schema, issuer] = await Promise.all([createTestSchema('location_api'), TestTokenIssuer.start()]);
-    // Seed twice, as a second `make run` would, before the service starts.
-    const dataSource = createDataSource({ url: schema.url, poolSize: 2, migrations });
-    await dataSource.initialize();
-    try {
-      await migrate(dataSource);
-      const settings = loadLocationSettings({});
-      seeded = [await seedDemo(dataSource, city, settings), await seedDemo(dataSource, city, settings)];
-    } finally {
-      await dataSource.destroy();
-    }
-    await skipHistory(testConsumerGroup(schema), [eventsTopic('inventory-service')]);
-    service = await runService(definition, testServiceEnv(schema, { JWKS_URL: issuer.jwksUrl }));
+    underTest = await startServiceUnderTest(definition, {
+      label: 'location_api',
+      // Seed twice, as a second `make run` would, before the service starts.
+      beforeStart: async (empty) => {
+        const dataSource = createDataSource({ url: empty.url, poolSize: 2, migrations });
+        await dataSource.initialize();
+        try {
+          await migrate(dataSource);
+          const settings = loadLocationSettings({});
+          seeded = [await seedDemo(dataSource, city, settings), await seedDemo(dataSource, city, settings)];
+        } finally {
+          await dataSource.destroy();
+        }
+      },
+    });
+    ({ schema, service, issuer } = underTest);
   }, 60_000);
 
-  afterAll(async () => {
-    await service?.stop();
-    await Promise.all([schema?.drop(), issuer?.close()]);
-  }, 30_000);
+  afterAll(() => underTest?.stop(), 30_000);
 
   describe('demo seeding', () => {
     it('when seeded twice, then the second run adds nothing and nothing is duplicated', async () => {

@@ -3,17 +3,15 @@ import type { Producer } from 'kafkajs';
 import request from 'supertest';
 import { newEvent, type CatalogEvent, type EventData } from '@qc/shared/events';
 import { eventsTopic } from '@qc/shared/fleet';
-import { runService, type RunningService } from '@qc/shared/service';
+import type { RunningService } from '@qc/shared/service';
 import {
-  TestTokenIssuer,
-  createTestSchema,
   eventually,
   rootQuery,
-  skipHistory,
-  testConsumerGroup,
+  startServiceUnderTest,
   testKafka,
-  testServiceEnv,
+  type ServiceUnderTest,
   type TestSchema,
+  type TestTokenIssuer,
 } from '@qc/shared/testing';
 import { definition } from '../../src/service';
 import { polygonAround } from '../fixtures';
@@ -23,6 +21,7 @@ import { polygonAround } from '../fixtures';
  * serviceability follows what inventory says, once per event, and an older event never undoes a newer one.
  */
 describe('inventory.store_updated consumer (real Kafka)', () => {
+  let underTest: ServiceUnderTest;
   let schema: TestSchema;
   let service: RunningService;
   let issuer: TestTokenIssuer;
@@ -46,17 +45,15 @@ describe('inventory.store_updated consumer (real Kafka)', () => {
     (await api().get('/api/v1/locations/serviceability').query(point)).body.data;
 
   beforeAll(async () => {
-    [schema, issuer] = await Promise.all([createTestSchema('location_consumer'), TestTokenIssuer.start()]);
-    await skipHistory(testConsumerGroup(schema), [eventsTopic('inventory-service')]);
-    service = await runService(definition, testServiceEnv(schema, { JWKS_URL: issuer.jwksUrl, SERVICE_AREA_REFRESH_MS: '200' }));
+    underTest = await startServiceUnderTest(definition, { label: 'location_consumer', env: { SERVICE_AREA_REFRESH_MS: '200' } });
+    ({ schema, service, issuer } = underTest);
     producer = testKafka('location-consumer-test').producer();
     await producer.connect();
   }, 60_000);
 
   afterAll(async () => {
     await producer?.disconnect();
-    await service?.stop();
-    await Promise.all([schema?.drop(), issuer?.close()]);
+    await underTest?.stop();
   }, 30_000);
 
   it('when inventory announces the store of a zone, then the zone becomes serviceable, and follows later changes only', async () => {

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { eventsTopic } from '@qc/shared/fleet';
-import { runService, type RunningService } from '@qc/shared/service';
-import { TestTokenIssuer, createTestSchema, skipHistory, testConsumerGroup, testServiceEnv, type TestSchema } from '@qc/shared/testing';
+import type { RunningService } from '@qc/shared/service';
+import { startServiceUnderTest, type ServiceUnderTest, type TestTokenIssuer } from '@qc/shared/testing';
 import { recordStore } from '../../src/domain/stores';
 import { definition } from '../../src/service';
 import { polygonAround } from '../fixtures';
 
 /** Zones admin CRUD through the HTTP API: validation, authorisation, paging, soft delete. */
 describe('zones API', () => {
-  let schema: TestSchema;
+  let underTest: ServiceUnderTest;
   let service: RunningService;
   let issuer: TestTokenIssuer;
   let admin: string;
@@ -24,16 +23,12 @@ describe('zones API', () => {
   const create = (body: Record<string, unknown> = aZone()) => api().post('/api/v1/zones').set('authorization', admin).send(body);
 
   beforeAll(async () => {
-    [schema, issuer] = await Promise.all([createTestSchema('location_zones'), TestTokenIssuer.start()]);
-    await skipHistory(testConsumerGroup(schema), [eventsTopic('inventory-service')]);
-    service = await runService(definition, testServiceEnv(schema, { JWKS_URL: issuer.jwksUrl }));
+    underTest = await startServiceUnderTest(definition, { label: 'location_zones' });
+    ({ service, issuer } = underTest);
     admin = issuer.bearer({ role: 'admin' });
   }, 60_000);
 
-  afterAll(async () => {
-    await service?.stop();
-    await Promise.all([schema?.drop(), issuer?.close()]);
-  }, 30_000);
+  afterAll(() => underTest?.stop(), 30_000);
 
   it('when an admin creates a zone, then it is stored and read back as created', async () => {
     const body = aZone();

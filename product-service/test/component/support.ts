@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { runService, type RunningService } from '@qc/shared/service';
-import { TestTokenIssuer, createTestSchema, rootQuery, testServiceEnv, type TestSchema } from '@qc/shared/testing';
+import type { RunningService } from '@qc/shared/service';
+import { outboxEvents as allOutboxEvents, startServiceUnderTest, type TestSchema, type TestTokenIssuer } from '@qc/shared/testing';
 import { definition } from '../../src/service';
 
 /** One product-service on its own schema, with a token issuer standing in for user-service. */
@@ -16,9 +16,7 @@ export interface TestCatalog {
 }
 
 export async function startCatalog(label: string, env: Record<string, string> = {}): Promise<TestCatalog> {
-  const schema = await createTestSchema(label);
-  const issuer = await TestTokenIssuer.start();
-  const service = await runService(definition, testServiceEnv(schema, { JWKS_URL: issuer.jwksUrl, ...env }));
+  const { schema, service, issuer, stop } = await startServiceUnderTest(definition, { label, env });
   return {
     schema,
     service,
@@ -26,11 +24,7 @@ export async function startCatalog(label: string, env: Record<string, string> = 
     api: () => request(service.server),
     admin: () => issuer.bearer({ role: 'admin' }),
     customer: () => issuer.bearer({ role: 'customer' }),
-    stop: async () => {
-      await service.stop();
-      await issuer.close();
-      await schema.drop();
-    },
+    stop,
   };
 }
 
@@ -59,9 +53,6 @@ export function aProduct(categoryIds: string[], overrides: Record<string, unknow
 }
 
 /** The events this service's outbox holds for one aggregate, oldest first. */
-export async function outboxEvents(schema: TestSchema, subject: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
-  const rows = (await rootQuery(`SELECT payload FROM \`${schema.name}\`.outbox WHERE message_key = ? ORDER BY id`, [subject])) as {
-    payload: string;
-  }[];
-  return rows.map((r) => JSON.parse(r.payload) as { type: string; data: Record<string, unknown> });
+export async function outboxEvents(schema: TestSchema, subject: string): Promise<{ type: string; data: unknown }[]> {
+  return (await allOutboxEvents(schema)).filter((event) => event.subject === subject).map(({ type, data }) => ({ type, data }));
 }

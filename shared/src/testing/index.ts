@@ -132,3 +132,4 @@ export function configProblems(load: () => unknown): string[] {
 }
 
 export { TestTokenIssuer, type TestTokenClaims } from './token-issuer';
+export { startServiceUnderTest, outboxEvents, type ServiceUnderTest, type ServiceUnderTestOptions } from './service-under-test';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { runService, type RunningService } from '@qc/shared/service';
-import { createTestSchema, memoryLogger, rootQuery, testServiceEnv, type TestSchema } from '@qc/shared/testing';
+import type { EventType } from '@qc/shared/events';
+import type { RunningService } from '@qc/shared/service';
+import { memoryLogger, outboxEvents, startServiceUnderTest, type ServiceUnderTest, type TestSchema } from '@qc/shared/testing';
 import { ensureAdmin } from '../../src/domain/administration';
 import { createUserService } from '../../src/service';
 
@@ -17,22 +18,22 @@ export interface SignedIn {
 /** A running user-service on its own schema, with its log lines kept for the tests to read. */
 export class UserServiceFixture {
   readonly logs = memoryLogger('user-service', 'debug');
+  private underTest!: ServiceUnderTest;
   schema!: TestSchema;
   service!: RunningService;
 
   async start(overrides: Record<string, string> = {}): Promise<this> {
-    this.schema = await createTestSchema('user');
-    this.service = await runService(
-      createUserService(),
-      testServiceEnv(this.schema, { LOG_LEVEL: 'debug', OTP_RESEND_SECONDS: '2', ...overrides }),
-      this.logs.destination,
-    );
+    this.underTest = await startServiceUnderTest(createUserService(), {
+      label: 'user',
+      env: { LOG_LEVEL: 'debug', OTP_RESEND_SECONDS: '2', ...overrides },
+      logDestination: this.logs.destination,
+    });
+    ({ schema: this.schema, service: this.service } = this.underTest);
     return this;
   }
 
   async stop(): Promise<void> {
-    await this.service?.stop();
-    await this.schema?.drop();
+    await this.underTest?.stop();
   }
 
   api() {
@@ -73,11 +74,8 @@ export class UserServiceFixture {
     };
   }
 
-  /** Events of one type this service wrote to its outbox, newest last. */
-  async outboxEvents(type: string): Promise<{ subject: string; data: Record<string, unknown> }[]> {
-    const rows = (await rootQuery(`SELECT payload FROM \`${this.schema.name}\`.outbox WHERE event_type = ? ORDER BY id`, [type])) as {
-      payload: string;
-    }[];
-    return rows.map((row) => JSON.parse(row.payload));
+  /** Events of one type this service wrote to its outbox, oldest first. */
+  async outboxEvents(type: EventType): Promise<{ subject: string; data: Record<string, unknown> }[]> {
+    return (await outboxEvents(this.schema, type)) as { subject: string; data: Record<string, unknown> }[];
   }
 }
