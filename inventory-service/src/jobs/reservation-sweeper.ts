@@ -36,13 +36,17 @@ export class ReservationSweeper {
     await this.running;
   }
 
-  /** Expires every reservation due now, a batch per transaction; returns how many expired. */
+  /**
+   * Expires every reservation due now, a batch per transaction; returns how many expired. A short
+   * batch does not mean the end: another replica may hold some of this batch's candidates, so only
+   * a batch that expires nothing does.
+   */
   async sweep(now: Date = new Date()): Promise<number> {
     let total = 0;
     for (;;) {
       const expired = await this.options.outbox.transaction((tx, emit) => expireDueReservations(tx, emit, now, this.options.batchSize));
+      if (expired === 0) break;
       total += expired;
-      if (expired < this.options.batchSize) break;
     }
     if (total > 0) this.options.logger.info({ expired: total }, 'reservations expired');
     return total;
