@@ -9,12 +9,13 @@ import { limitBodySize } from './body-limit';
 import type { GatewayConfig } from './config';
 import { healthRoutes } from './health';
 import { apiDocsRoutes } from './openapi';
-import { address, rateLimitRejections, rateLimiter, userOrAddress, type RateLimitDeps } from './rate-limit';
+import { address, exactRedisStore, rateLimitRejections, rateLimiter, userOrAddress, type RateLimitDeps } from './rate-limit';
 import { ResponseCache } from './response-cache';
 import { enforceAccess } from './routing/access-rules';
-import { forwardToUpstream, resolveRoute } from './routing/forward';
+import { forwardRoutedRequests, forwardToUpstream } from './routing/forward';
 import { RouteTable } from './routing/route-table';
 import { createUpstreams, type Upstreams } from './routing/upstreams';
+import { SyncedRedisStore } from './synced-store';
 
 export interface GatewayDeps {
   config: Readonly<GatewayConfig>;
@@ -29,8 +30,13 @@ export interface GatewayDeps {
 export interface Gateway {
   app: Express;
   upstreams: Upstreams;
-  /** Stops the breakers and closes pooled upstream connections (the caller closes the server and Redis). */
-  close(): void;
+  /** Adds this replica's latest rate-limit counts to the shared ones now, rather than at the next sync. */
+  syncRateLimits(): Promise<void>;
+  /**
+   * Sends the unsent rate-limit counts, stops the breakers and closes pooled upstream connections
+   * (the caller closes the server before, and Redis after).
+   */
+  close(): Promise<void>;
 }
 
 /** The endpoints that check a secret: the strict per-address limit applies to them on top of the general one. */
@@ -40,12 +46,16 @@ const SECRET_CHECKING_PATHS = new Set(
 
 /**
  * The gateway's middleware chain (DESIGN §2). From the shared HTTP app: request id (accepted or
- * created, echoed, forwarded), access log and metrics, security headers, CORS. Then the gateway's
- * own endpoints (health, metrics, API document and UI: probes and scrapes are never rate limited),
- * and for everything else:
+ * created, echoed, forwarded), access log and metrics, CORS. Then, for every path a service
+ * serves:
  *
- *   body size limit → token check → rate limits → route → role rule → response cache → breaker →
+ *   route → body size limit → token check → rate limits → role rule → response cache → breaker →
  *   round-robin → proxy
+ *
+ * and for any other path the shared chain goes on: security headers, the gateway's own endpoints
+ * (health, metrics, API document and UI: probes and scrapes are never rate limited), 404.
+ * Forwarded answers carry the security headers the answering service set (every service runs the
+ * same shared chain); answers the gateway writes itself, errors included, get them here.
  *
  * The token is checked before the rate limit, which counts signed-in users by user and everyone
  * else by address; it only records the outcome, so a forged token still counts against its
@@ -61,14 +71,15 @@ export function createGatewayApp({ config, logger, metrics, redis, revocations }
     audience: config.JWT_AUDIENCE,
     revocations,
   });
-  const limits: RateLimitDeps = { redis, logger, rejections: rateLimitRejections(metrics) };
+  const limits: RateLimitDeps = { logger, rejections: rateLimitRejections(metrics) };
+  const sharedCounts = new SyncedRedisStore({ redis, prefix: config.RATE_LIMIT_PREFIX, syncMs: config.RATE_LIMIT_SYNC_MS, logger });
   const general = rateLimiter(
     {
       name: 'general',
       windowMs: config.RATE_LIMIT_WINDOW_MS,
       max: config.RATE_LIMIT_MAX,
-      prefix: config.RATE_LIMIT_PREFIX,
       clientOf: userOrAddress,
+      store: sharedCounts,
     },
     limits,
   );
@@ -77,8 +88,8 @@ export function createGatewayApp({ config, logger, metrics, redis, revocations }
       name: 'auth',
       windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
       max: config.AUTH_RATE_LIMIT_MAX,
-      prefix: `${config.RATE_LIMIT_PREFIX}auth:`,
       clientOf: address,
+      store: exactRedisStore(redis, `${config.RATE_LIMIT_PREFIX}auth:`),
     },
     limits,
   );
@@ -94,25 +105,32 @@ export function createGatewayApp({ config, logger, metrics, redis, revocations }
     Router().get('/metrics', metrics.handler()),
     apiDocsRoutes({ pools: upstreams.pools, routes, probeTimeoutMs: config.PROBE_TIMEOUT_MS, cacheMs: config.OPENAPI_CACHE_MS }),
   ];
-  const proxied = Router().use(
+  const forward = forwardRoutedRequests(routes, [
     limitBodySize(config.BODY_LIMIT),
     authenticate(verifier),
     general,
     strictOnSecretChecks,
-    resolveRoute(routes),
     enforceAccess(),
     ...(cache ? [cache.serve()] : []),
     forwardToUpstream(upstreams.pools, logger),
-  );
+  ]);
 
   const app = createHttpApp({
     logger,
     metrics,
     bodyLimit: `${config.BODY_LIMIT}b`,
     corsOrigins: config.CORS_ORIGINS,
-    // Mounted before the shared body parser: the proxied chain streams bodies and must see them unread.
-    operational: [...operational, proxied],
+    forward,
+    operational,
     routes: [],
   });
-  return { app, upstreams, close: () => upstreams.close() };
+  return {
+    app,
+    upstreams,
+    syncRateLimits: () => sharedCounts.sync(),
+    close: async () => {
+      await sharedCounts.shutdown();
+      upstreams.close();
+    },
+  };
 }

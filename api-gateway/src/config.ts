@@ -50,6 +50,11 @@ const settings = serviceEnv
     /** Redis key prefix of the counters; every replica of one gateway must use the same. */
     RATE_LIMIT_PREFIX: z.string().min(1).default('ratelimit:gateway:'),
     /**
+     * How often a replica adds its counts to the shared ones in Redis and reads them back. A client
+     * can pass RATE_LIMIT_MAX by what it sends each replica within one interval (SyncedRedisStore).
+     */
+    RATE_LIMIT_SYNC_MS: milliseconds.default(100),
+    /**
      * The much stricter limit per IP address on the endpoints that check a secret (login, phone
      * codes, refresh, sign-up), against credential stuffing and code guessing.
      */

@@ -16,8 +16,8 @@ async function start(): Promise<void> {
   const metrics = new Metrics(GATEWAY.name);
   const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
 
-  // Redis is required to start: the rate-limit store loads its script when it is created. Later
-  // outages only make the limiter fail open.
+  // Redis is required to start. Later outages: the general rate limit counts on each replica alone
+  // until Redis is back, the strict one on sign-in fails open, and health warns.
   const redis = createGatewayRedis(config.REDIS_URL);
   await redis.connect();
 
@@ -32,7 +32,7 @@ async function start(): Promise<void> {
 
   shutdown
     .add('http', () => closeServer(server))
-    .add('upstreams', () => gateway.close())
+    .add('gateway', () => gateway.close())
     .add('redis', () => Promise.all([revocations.stop(), redis.quit()]));
   shutdown.installSignalHandlers();
   logger.info({ port: (server.address() as AddressInfo).port }, `${GATEWAY.name} listening`);

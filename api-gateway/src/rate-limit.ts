@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type RateLimitInfo, type Store } from 'express-rate-limit';
 import { Counter } from 'prom-client';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { AppError } from '@qc/shared/http';
@@ -13,18 +13,16 @@ const COMMAND_TIMEOUT_MS = 200;
 const STORE_ERROR_LOG_INTERVAL_MS = 10_000;
 
 /**
- * The gateway's Redis client: the shared one (fail fast while disconnected), plus what one command
- * per request needs. Auto-pipelining writes the commands issued in the same tick together, one
+ * The gateway's Redis client: the shared one (fail fast while disconnected), plus what frequent
+ * small commands need. Auto-pipelining writes the commands issued in the same tick together, one
  * syscall instead of one each, on both sides; the command deadline keeps a stuck Redis from
- * stalling requests (the limiter then fails open).
+ * stalling requests (the exact limiter then fails open).
  */
 export function createGatewayRedis(url: string): Redis {
   return createRedis(url).duplicate({ enableAutoPipelining: true, commandTimeout: COMMAND_TIMEOUT_MS });
 }
 
 export interface RateLimitDeps {
-  /** From createGatewayRedis, connected. */
-  redis: Redis;
   logger: Logger;
   /** From rateLimitRejections. */
   rejections: Counter<'policy'>;
@@ -36,10 +34,22 @@ export interface RateLimitPolicy {
   windowMs: number;
   /** Requests one client may make per window. */
   max: number;
-  /** Redis key prefix of the counters; every replica of one gateway must use the same. */
-  prefix: string;
   /** Which client a request counts against. */
   clientOf: (req: Request) => string;
+  /** Where the counts live, shared by every replica: a SyncedRedisStore, or exactRedisStore. */
+  store: Store;
+}
+
+/**
+ * Counts kept in Redis alone, one script call per request: exact across replicas, for the low-volume
+ * limits where a burst past the limit matters (guessing passwords and codes). The rest use the
+ * cheaper SyncedRedisStore.
+ */
+export function exactRedisStore(redis: Redis, prefix: string): Store {
+  return new RedisStore({
+    prefix,
+    sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
+  });
 }
 
 /**
@@ -66,13 +76,13 @@ export function rateLimitRejections(metrics: Metrics): Counter<'policy'> {
 }
 
 /**
- * `max` requests per client per window, counted in Redis so every gateway replica shares one
- * count. Answers carry the IETF draft-8 `RateLimit` and `RateLimit-Policy` headers; a client over
- * the limit gets 429 in the error envelope with `Retry-After`. If Redis is down or slow the request
- * passes uncounted (fail open): losing rate limiting for a while beats losing the API. Redis is
- * asked once per request (one EVALSHA); see createGatewayRedis for why that stays cheap.
+ * `max` requests per client per window, counted in `policy.store` so every gateway replica shares
+ * one count. Answers carry the IETF draft-8 `RateLimit` and `RateLimit-Policy` headers; a client over
+ * the limit gets 429 in the error envelope with `Retry-After`. If the store fails (Redis down or
+ * slow, for the exact store) the request passes uncounted (fail open): losing rate limiting for a
+ * while beats losing the API.
  */
-export function rateLimiter(policy: RateLimitPolicy, { redis, logger, rejections }: RateLimitDeps): RequestHandler {
+export function rateLimiter(policy: RateLimitPolicy, { logger, rejections }: RateLimitDeps): RequestHandler {
   const windowSeconds = policy.windowMs / 1000;
   const rejected = rejections.labels(policy.name);
   return rateLimit({
@@ -83,10 +93,7 @@ export function rateLimiter(policy: RateLimitPolicy, { redis, logger, rejections
     // The policy's name in the RateLimit headers, computed once rather than per request.
     identifier: `${policy.max}-in-${windowSeconds}s`,
     keyGenerator: policy.clientOf,
-    store: new RedisStore({
-      prefix: policy.prefix,
-      sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
-    }),
+    store: policy.store,
     passOnStoreError: true,
     logger: throttledLogger(logger),
     handler: (req, _res, next) => {

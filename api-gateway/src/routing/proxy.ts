@@ -133,8 +133,9 @@ export class UpstreamProxy {
     if (!exchange) return;
     if (exchange.abandoned) return void proxyResponse.destroy();
     // The upstream's keep-alive hint is about the gateway's pooled socket, not the client's
-    // connection, which the gateway's own server times out.
-    if (proxyResponse.headers['keep-alive'] !== undefined) delete proxyResponse.headers['keep-alive'];
+    // connection, which the gateway's own server times out. The proxy skips undefined headers;
+    // `delete` would put the headers object in V8's slow dictionary mode for the copy that follows.
+    if (proxyResponse.headers['keep-alive'] !== undefined) proxyResponse.headers['keep-alive'] = undefined;
     (req.res?.locals.offerResponse as OfferResponse | undefined)?.(proxyResponse);
     const status = proxyResponse.statusCode ?? 502;
     exchange.settle(status >= 500 ? new UpstreamFailedResponse(status) : undefined);

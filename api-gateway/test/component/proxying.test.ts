@@ -144,11 +144,24 @@ describe('proxying through the gateway', () => {
     expect(await jsonOf(res)).toMatchObject({ code: 413, errorCode: 'PAYLOAD_TOO_LARGE' });
   });
 
-  it('when a response passes through, then it carries the security headers and CORS for an allowed origin', async () => {
+  it('when a response passes through, then it carries the security headers the service set, and CORS for an allowed origin', async () => {
     const res = await gateway.fetch(`/api/v1/orders`, { headers: { origin: 'https://shop.example' } });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+  });
+
+  it('when the gateway answers itself (a refused token, an unknown path, its health), then the answer carries the security headers', async () => {
+    const answers = await Promise.all([
+      gateway.fetch(`/api/v1/orders/42`, { headers: { authorization: 'Bearer not-a-token' } }),
+      gateway.fetch(`/api/v9/nothing-here`),
+      gateway.fetch(`/health/live`),
+    ]);
+    expect(answers.map((res) => res.status)).toEqual([401, 404, 200]);
+    for (const res of answers) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    }
   });
 
   it('when a browser from another origin asks, then CORS does not allow it', async () => {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createRedis } from '@qc/shared/redis';
+import { TEST_REDIS_URL } from '@qc/shared/testing';
 import { jsonOf, type RunningGateway, startGateway } from '../fixtures/gateway';
 import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
 
@@ -21,17 +23,23 @@ describe('rate limit shared by gateway replicas', () => {
     await products?.stop();
   });
 
-  it('when a client spreads its requests over two replicas, then the limit counts them together', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const res = await fetch(`${replicas[i % 2]!.url}/api/v1/products`);
-      statuses.push(res.status);
-      expect(res.headers.get('ratelimit')).toMatch(new RegExp(`^"4-in-30s"; r=${3 - i}; t=\\d+$`));
+  it('when a client spreads its requests over two replicas, then each refuses it once it has synced, past the limit by at most one interval on one replica', async () => {
+    const [first, second] = replicas as [RunningGateway, RunningGateway];
+    const send = async (replica: RunningGateway, requestId?: string) =>
+      fetch(`${replica.url}/api/v1/products`, { headers: requestId ? { 'x-request-id': requestId } : {} });
+
+    for (const remaining of [3, 2]) {
+      const res = await send(first);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit')).toMatch(new RegExp(`^"4-in-30s"; r=${remaining}; t=\\d+$`));
       expect(res.headers.get('ratelimit-policy')).toMatch(/^"4-in-30s"; q=4; w=30; pk=:[\w+/=]+:$/);
     }
-    expect(statuses).toEqual([200, 200, 200, 200]);
+    await first.gateway.syncRateLimits();
+    // The second replica has not seen this client yet: it counts from its own first hit until its sync.
+    for (const remaining of [3, 2]) expect((await send(second)).headers.get('ratelimit')).toContain(`r=${remaining};`);
+    await second.gateway.syncRateLimits();
 
-    const limited = await fetch(`${replicas[0]!.url}/api/v1/products`, { headers: { 'x-request-id': 'over-the-limit' } });
+    const limited = await send(second, 'over-the-limit');
     expect(limited.status).toBe(429);
     const retryAfter = Number(limited.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
@@ -45,10 +53,14 @@ describe('rate limit shared by gateway replicas', () => {
       details: [{ message: 'at most 4 requests per 30 s', retryAfterSeconds: retryAfter }],
       requestId: 'over-the-limit',
     });
-    expect((await fetch(`${replicas[1]!.url}/api/v1/products`)).status).toBe(429);
-    expect(products.received).toHaveLength(4);
 
-    const metrics = await (await fetch(`${replicas[1]!.url}/metrics`)).text();
+    // The first replica last synced at 2: one more passes before its next sync tells it the total.
+    expect((await send(first)).status).toBe(200);
+    await first.gateway.syncRateLimits();
+    expect((await send(first)).status).toBe(429);
+    expect(products.received).toHaveLength(5);
+
+    const metrics = await (await fetch(`${second.url}/metrics`)).text();
     expect(metrics).toContain('rate_limit_rejections_total{policy="general",service="api-gateway"} 1');
   });
 
@@ -57,17 +69,48 @@ describe('rate limit shared by gateway replicas', () => {
   });
 });
 
-describe('rate limit when Redis is gone', () => {
-  it('when the gateway loses Redis, then requests still pass, uncounted (fail open), and health warns', async () => {
+describe('rate limit syncing on its own', () => {
+  it('when replicas sync every RATE_LIMIT_SYNC_MS, then a replica refuses a client the other one used up, without being asked to sync', async () => {
     const products = await startUpstream('product-service');
-    const gateway = await startGateway({ 'product-service': [products.url] }, { RATE_LIMIT_MAX: '1' });
+    const shared = { RATE_LIMIT_PREFIX: `test:rate-limit:${randomUUID()}:`, RATE_LIMIT_MAX: '2', RATE_LIMIT_SYNC_MS: '50' };
+    const [first, second] = await Promise.all([
+      startGateway({ 'product-service': [products.url] }, shared),
+      startGateway({ 'product-service': [products.url] }, shared),
+    ]);
+    try {
+      for (let i = 0; i < 2; i++) expect((await fetch(`${first.url}/api/v1/products`)).status).toBe(200);
+      const statuses: number[] = [];
+      const deadline = Date.now() + 3_000;
+      while (statuses.at(-1) !== 429 && Date.now() < deadline) {
+        statuses.push((await fetch(`${second.url}/api/v1/products`)).status);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(statuses.at(-1)).toBe(429);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+      await products.stop();
+    }
+    // Stopping sent what was still unsent: Redis holds every request either replica counted.
+    const redis = createRedis(TEST_REDIS_URL);
+    await redis.connect();
+    try {
+      expect(Number(await redis.get(`${shared.RATE_LIMIT_PREFIX}ip:127.0.0.1`))).toBe(products.received.length + 1);
+    } finally {
+      await redis.quit();
+    }
+  });
+});
+
+describe('rate limit when Redis is gone', () => {
+  it('when the gateway loses Redis, then the general limit goes on counting on this replica alone, and health warns', async () => {
+    const products = await startUpstream('product-service');
+    const gateway = await startGateway({ 'product-service': [products.url] }, { RATE_LIMIT_MAX: '2' });
     try {
       gateway.redis.disconnect();
-      for (let i = 0; i < 3; i++) {
-        const res = await fetch(`${gateway.url}/api/v1/products`);
-        expect(res.status).toBe(200);
-        expect(res.headers.get('ratelimit')).toBeNull();
-      }
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await fetch(`${gateway.url}/api/v1/products`));
+      expect(answers.map((res) => res.status)).toEqual([200, 200, 429]);
+      expect(answers[0]!.headers.get('ratelimit')).toMatch(/r=1;/);
       const ready = await fetch(`${gateway.url}/health/ready`);
       expect(ready.status).toBe(200);
       expect((await jsonOf(ready)).checks['redis:connection'][0].status).toBe('warn');

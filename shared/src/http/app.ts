@@ -1,11 +1,11 @@
 import cors from 'cors';
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics';
-import { accessLog } from './access-log';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { requestContext, requireJsonBody } from './middleware';
+import { observeRequests } from './observe';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -13,6 +13,13 @@ export interface HttpAppOptions {
   bodyLimit: string;
   /** Allowed browser origins; none configured means no cross-origin access. */
   corsOrigins?: string[] | undefined;
+  /**
+   * Requests passed on to another service as they are (the gateway's proxy). Runs before the
+   * security headers, which the answering service sets on its own answer, and before the body
+   * parser (bodies are streamed, never read); calls next() for a request it does not pass on. An
+   * error it raises is answered, with the security headers, like any other.
+   */
+  forward?: RequestHandler;
   /** Routers mounted before the body parser (health, metrics, docs): they never read a body. */
   operational?: Router[];
   /** Verifies the access token a request carries (sets `req.principal`); runs before the routes. */
@@ -22,8 +29,9 @@ export interface HttpAppOptions {
 }
 
 /**
- * The standard chain every service shares, in order: request id and context, access log, metrics,
- * security headers, CORS, content-type check, body limit, authentication, routes, 404, error handler.
+ * The standard chain every service shares, in order: request id and context, access log and metrics,
+ * CORS, (forwarding), security headers, content-type check, body limit, authentication, routes,
+ * 404, error handler.
  * It never listens: main.ts does.
  */
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -31,17 +39,24 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
 
+  const securityHeaders = helmet();
   app.use(requestContext);
-  app.use(accessLog(options.logger));
-  app.use(options.metrics.httpMiddleware());
-  app.use(helmet());
+  app.use(observeRequests(options.logger, options.metrics));
   app.use(cors({ origin: options.corsOrigins ?? false }));
+  if (options.forward) app.use(options.forward);
+  app.use(securityHeaders);
   for (const router of options.operational ?? []) app.use(router);
   app.use(requireJsonBody);
   app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
   if (options.authenticate) app.use(options.authenticate);
   for (const router of options.routes) app.use(router);
   app.use(notFoundHandler);
+  if (options.forward) app.use(withSecurityHeaders(securityHeaders));
   app.use(errorHandler(options.logger, () => options.metrics.unhandledErrors.inc()));
   return app;
+}
+
+/** Security headers on the error answer of a request that skipped them (a forwarded one), if it is not already streaming. */
+function withSecurityHeaders(securityHeaders: RequestHandler): ErrorRequestHandler {
+  return (err, req, res, next) => (res.headersSent ? next(err) : securityHeaders(req, res, () => next(err)));
 }

@@ -11,7 +11,7 @@ const ACCEPTABLE_REQUEST_ID = /^[\w.:-]{1,128}$/;
  * request inside its logging context so every log line and outgoing call carries it.
  */
 export const requestContext: RequestHandler = (req, res, next) => {
-  const incoming = req.header(REQUEST_ID_HEADER);
+  const incoming = req.headers[REQUEST_ID_HEADER] as string | undefined;
   const requestId = incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   req.headers[REQUEST_ID_HEADER] = requestId;
   res.setHeader(REQUEST_ID_HEADER, requestId);

@@ -1,6 +1,8 @@
 import express, { Router, type ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import { healthRouter } from '@qc/shared/health';
+import { observeRequests } from '@qc/shared/http';
+import { createLogger } from '@qc/shared/logging';
 import { Metrics } from '@qc/shared/metrics';
 
 /** Sample counts of the request-duration histogram, keyed by `method route status`. */
@@ -14,6 +16,11 @@ async function requestCounts(metrics: Metrics): Promise<Record<string, number>> 
   return counts;
 }
 
+/** The shared request observer with its access lines discarded: these tests read the histogram. */
+function observed(metrics: Metrics) {
+  return observeRequests(createLogger('metrics-test', 'silent'), metrics);
+}
+
 function buildApp(metrics: Metrics) {
   const onError: ErrorRequestHandler = (_err, _req, res, _next) => void res.status(500).json({ failed: true });
   const items = Router()
@@ -22,14 +29,14 @@ function buildApp(metrics: Metrics) {
       throw new Error('bug');
     });
   return express()
-    .use(metrics.httpMiddleware())
+    .use(observed(metrics))
     .use(Router().get('/orders/:orderId', (req, res) => void res.json({ id: req.params.orderId })))
     .use('/api/v1', items)
     .get('/metrics', metrics.handler())
     .use(onError);
 }
 
-describe('Metrics.httpMiddleware', () => {
+describe('request metrics (observeRequests)', () => {
   it('when requests hit different ids on one route, then they share one label: the route template', async () => {
     const metrics = new Metrics('metrics-test');
     const app = buildApp(metrics);
@@ -53,7 +60,7 @@ describe('Metrics.httpMiddleware', () => {
 
   it('when the readiness probe is served by the health router, then each of its paths has its own label', async () => {
     const metrics = new Metrics('metrics-test');
-    const app = express().use(metrics.httpMiddleware()).use(healthRouter('metrics-test', []));
+    const app = express().use(observed(metrics)).use(healthRouter('metrics-test', []));
     for (const path of ['/health', '/health/ready', '/health/live']) expect((await request(app).get(path)).status).toBe(200);
     expect(await requestCounts(metrics)).toEqual({ 'GET /health 200': 1, 'GET /health/ready 200': 1, 'GET /health/live 200': 1 });
   });
@@ -61,7 +68,7 @@ describe('Metrics.httpMiddleware', () => {
   it('when a route hands on to the next route, then the label is the route that answered', async () => {
     const metrics = new Metrics('metrics-test');
     const app = express()
-      .use(metrics.httpMiddleware())
+      .use(observed(metrics))
       .get('/items/:id', (_req, _res, next) => next('route'))
       .get('/items/special', (_req, res) => void res.json({ special: true }));
     await request(app).get('/items/special');
