@@ -26,6 +26,16 @@ const MAX_ENTRY_FRACTION = 0.05;
 /** Headers of the stored answer that belong to the request that fetched it, not to later ones. */
 const PER_REQUEST_HEADERS = ['x-request-id', 'set-cookie'];
 
+/**
+ * Whether an answer says anything a cache could take freshness from: without Cache-Control,
+ * Expires and Last-Modified (for heuristic freshness) its time to live is 0 whatever else it says.
+ * Checked first because most answers are like that, and parsing their policy cost 2 % of the
+ * gateway's CPU (bench/gateway).
+ */
+function mayBeFresh({ headers }: IncomingMessage): boolean {
+  return headers['cache-control'] !== undefined || headers.expires !== undefined || headers['last-modified'] !== undefined;
+}
+
 /** What http-cache-semantics reads of a request: method, URL and headers (for `Vary`). */
 function policyRequest(req: Request): CachePolicy.Request {
   return { method: req.method, url: req.originalUrl, headers: req.headers };
@@ -87,7 +97,7 @@ export class ResponseCache {
 
   /** Called with the service's response headers: keeps the answer, once read whole, when HTTP allows. */
   private offer(req: Request, upstream: IncomingMessage): void {
-    if (upstream.statusCode !== 200 || req.method !== 'GET') return;
+    if (upstream.statusCode !== 200 || req.method !== 'GET' || !mayBeFresh(upstream)) return;
     const policy = new CachePolicy(policyRequest(req), { status: 200, headers: upstream.headers }, { shared: true });
     const ttl = Math.min(policy.timeToLive(), this.options.maxTtlMs);
     if (!policy.storable() || ttl <= 0 || Number(upstream.headers['content-length'] ?? 0) > this.maxEntryBytes) return;

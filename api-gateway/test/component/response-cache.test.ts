@@ -52,7 +52,7 @@ describe('the gateway cache of public answers', () => {
     expect(again.headers.get('x-request-id')).toBe('again');
     expect(again.headers.get('cache-control')).toBe('public, max-age=30');
     expect(Number(again.headers.get('age'))).toBeGreaterThanOrEqual(0);
-    expect(again.headers.get('ratelimit')).toMatch(/r=\d+/);
+    expect(again.headers.get('ratelimit')).toMatch(/remaining=\d+/);
   });
 
   it('when the client already has the page (If-None-Match), then 304 without a body', async () => {
