@@ -77,11 +77,11 @@ export function rateLimitRejections(metrics: Metrics): Counter<'policy'> {
 
 /**
  * `max` requests per client per window, counted in `policy.store` so every gateway replica shares
- * one count. Answers carry the IETF draft-7 `RateLimit` and `RateLimit-Policy` headers (draft-8's
+ * one count. Answers carry the IETF draft-7 `RateLimit` and `RateLimit-Policy` headers (draft-8
  * adds a partition key, a SHA-256 of the client's key on every request: 2 % of the gateway's CPU,
- * bench/gateway); a client over the limit gets 429 in the error envelope with `Retry-After`. If the store fails (Redis down or
- * slow, for the exact store) the request passes uncounted (fail open): losing rate limiting for a
- * while beats losing the API.
+ * bench/gateway); a client over the limit gets 429 in the error envelope with `Retry-After`. If
+ * the store fails (Redis down or slow, for the exact store) the request passes uncounted (fail
+ * open): losing rate limiting for a while beats losing the API.
  */
 export function rateLimiter(policy: RateLimitPolicy, { logger, rejections }: RateLimitDeps): RequestHandler {
   const windowSeconds = policy.windowMs / 1000;

@@ -22,7 +22,7 @@ const ADD_HITS_COMMAND = 'rateLimitAddHits';
 const SYNC_ERROR_LOG_INTERVAL_MS = 10_000;
 
 /** One client's count in the current window, as this replica knows it. */
-interface Window {
+interface ClientWindow {
   /** The count every replica had reported when this one last synced, its own hits included. */
   shared: number;
   /** Hits counted here and not yet added to the shared count. */
@@ -57,7 +57,7 @@ export interface SyncedRedisStoreOptions {
 export class SyncedRedisStore implements Store {
   readonly localKeys = false;
   readonly prefix: string;
-  private readonly windows = new Map<string, Window>();
+  private readonly windows = new Map<string, ClientWindow>();
   private windowMs = 60_000;
   private readonly addHits: AddHits;
   private readonly timer: NodeJS.Timeout;
@@ -112,21 +112,21 @@ export class SyncedRedisStore implements Store {
     await this.sync();
   }
 
-  private current(key: string, now: number): Window | undefined {
+  private current(key: string, now: number): ClientWindow | undefined {
     const window = this.windows.get(key);
     if (window && window.resetTime.getTime() > now) return window;
     return undefined;
   }
 
-  private open(key: string): Window {
-    const window: Window = { shared: 0, unsent: 0, sending: 0, resetTime: new Date(Date.now() + this.windowMs) };
+  private open(key: string): ClientWindow {
+    const window: ClientWindow = { shared: 0, unsent: 0, sending: 0, resetTime: new Date(Date.now() + this.windowMs) };
     this.windows.set(key, window);
     return window;
   }
 
   private async send(): Promise<void> {
     const now = Date.now();
-    const batch: Array<[string, Window, number]> = [];
+    const batch: Array<[string, ClientWindow, number]> = [];
     for (const [key, window] of this.windows) {
       if (window.resetTime.getTime() <= now) this.windows.delete(key);
       else if (window.unsent > 0) batch.push([key, window, window.unsent]);

@@ -29,10 +29,9 @@ export interface HttpAppOptions {
 }
 
 /**
- * The standard chain every service shares, in order: request id and context, access log and metrics,
- * CORS, (forwarding), security headers, content-type check, body limit, authentication, routes,
- * 404, error handler.
- * It never listens: main.ts does.
+ * The standard chain every service shares, in order: request id and context, access log and
+ * metrics, CORS, (forwarding), security headers, content-type check, body limit, authentication,
+ * routes, 404, error handler. It never listens: main.ts does.
  */
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
@@ -56,7 +55,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   return app;
 }
 
-/** Security headers on the error answer of a request that skipped them (a forwarded one), if it is not already streaming. */
+/** Security headers on the error answer of a request that skipped them (a forwarded one), unless it is already streaming. */
 function withSecurityHeaders(securityHeaders: RequestHandler): ErrorRequestHandler {
   return (err, req, res, next) => (res.headersSent ? next(err) : securityHeaders(req, res, () => next(err)));
 }
