@@ -9,8 +9,18 @@ import { createRedis, type Redis } from '@qc/shared/redis';
 
 /** Redis answers in well under a millisecond; one that takes longer is treated as down. */
 const COMMAND_TIMEOUT_MS = 200;
-/** While Redis is down every request fails to count; one log line per interval says so. */
+/** While Redis is down every count (or every sync) fails the same way; one log line per interval says so. */
 const STORE_ERROR_LOG_INTERVAL_MS = 10_000;
+
+/** `log`, called at most once per STORE_ERROR_LOG_INTERVAL_MS; the calls in between are dropped. */
+export function logStoreErrorsSparingly<A extends unknown[]>(log: (...args: A) => void): (...args: A) => void {
+  let loggedAt = -Infinity;
+  return (...args) => {
+    if (Date.now() - loggedAt < STORE_ERROR_LOG_INTERVAL_MS) return;
+    loggedAt = Date.now();
+    log(...args);
+  };
+}
 
 /**
  * The gateway's Redis client: the shared one (fail fast while disconnected), plus what frequent
@@ -114,13 +124,8 @@ function throttledLogger(logger: Logger): {
   error: (error: unknown, message?: string) => void;
   warn: (error: unknown, message?: string) => void;
 } {
-  let lastErrorAt = 0;
   return {
-    error: (err, message) => {
-      if (Date.now() - lastErrorAt < STORE_ERROR_LOG_INTERVAL_MS) return;
-      lastErrorAt = Date.now();
-      logger.error({ err }, message ?? 'rate limiter error');
-    },
+    error: logStoreErrorsSparingly((err: unknown, message?: string) => logger.error({ err }, message ?? 'rate limiter error')),
     warn: (err, message) => logger.warn({ err }, message ?? 'rate limiter warning'),
   };
 }

@@ -1,6 +1,7 @@
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import type { Logger } from '@qc/shared/logging';
 import type { Redis } from '@qc/shared/redis';
+import { logStoreErrorsSparingly } from './rate-limit';
 
 /**
  * Adds a replica's hits to a window's shared count and answers the count and the window's time
@@ -18,9 +19,6 @@ return {total, ttl}`;
 type AddHits = (key: string, hits: number, windowMs: number) => Promise<[number, number]>;
 const ADD_HITS_COMMAND = 'rateLimitAddHits';
 
-/** While Redis is down every sync fails; one log line per interval says so. */
-const SYNC_ERROR_LOG_INTERVAL_MS = 10_000;
-
 /** One client's count in the current window, as this replica knows it. */
 interface ClientWindow {
   /** The count every replica had reported when this one last synced, its own hits included. */
@@ -30,6 +28,11 @@ interface ClientWindow {
   /** Hits on their way to Redis in the sync now running. */
   sending: number;
   resetTime: Date;
+}
+
+/** What the client has used of its window, as far as this replica knows. */
+function infoOf(window: ClientWindow): ClientRateLimitInfo {
+  return { totalHits: window.shared + window.sending + window.unsent, resetTime: window.resetTime };
 }
 
 export interface SyncedRedisStoreOptions {
@@ -62,7 +65,7 @@ export class SyncedRedisStore implements Store {
   private readonly addHits: AddHits;
   private readonly timer: NodeJS.Timeout;
   private running: Promise<void> | undefined;
-  private lastErrorLoggedAt = 0;
+  private readonly logFailure: (error: unknown) => void;
 
   constructor(private readonly options: SyncedRedisStoreOptions) {
     this.prefix = options.prefix;
@@ -70,6 +73,9 @@ export class SyncedRedisStore implements Store {
     const redis = options.redis as unknown as Record<typeof ADD_HITS_COMMAND, AddHits>;
     this.addHits = (key, hits, windowMs) => redis[ADD_HITS_COMMAND](key, hits, windowMs);
     this.timer = setInterval(() => void this.sync(), options.syncMs).unref();
+    this.logFailure = logStoreErrorsSparingly((error: unknown) =>
+      options.logger.warn({ err: error }, 'rate limit counts could not be shared through Redis; counting locally meanwhile'),
+    );
   }
 
   init(options: Options): void {
@@ -77,19 +83,19 @@ export class SyncedRedisStore implements Store {
   }
 
   increment(key: string): ClientRateLimitInfo {
-    const window = this.current(key, Date.now()) ?? this.open(key);
+    const window = this.current(key) ?? this.open(key);
     window.unsent++;
-    return { totalHits: window.shared + window.sending + window.unsent, resetTime: window.resetTime };
+    return infoOf(window);
   }
 
   decrement(key: string): void {
-    const window = this.current(key, Date.now());
+    const window = this.current(key);
     if (window && window.unsent > 0) window.unsent--;
   }
 
   get(key: string): ClientRateLimitInfo | undefined {
-    const window = this.current(key, Date.now());
-    return window && { totalHits: window.shared + window.sending + window.unsent, resetTime: window.resetTime };
+    const window = this.current(key);
+    return window && infoOf(window);
   }
 
   async resetKey(key: string): Promise<void> {
@@ -112,10 +118,10 @@ export class SyncedRedisStore implements Store {
     await this.sync();
   }
 
-  private current(key: string, now: number): ClientWindow | undefined {
+  /** The client's window, unless it has ended. */
+  private current(key: string): ClientWindow | undefined {
     const window = this.windows.get(key);
-    if (window && window.resetTime.getTime() > now) return window;
-    return undefined;
+    return window && window.resetTime.getTime() > Date.now() ? window : undefined;
   }
 
   private open(key: string): ClientWindow {
@@ -152,11 +158,5 @@ export class SyncedRedisStore implements Store {
       window.shared = total;
       window.resetTime = new Date(answeredAt + ttlMs);
     });
-  }
-
-  private logFailure(error: unknown): void {
-    if (Date.now() - this.lastErrorLoggedAt < SYNC_ERROR_LOG_INTERVAL_MS) return;
-    this.lastErrorLoggedAt = Date.now();
-    this.options.logger.warn({ err: error }, 'rate limit counts could not be shared through Redis; counting locally meanwhile');
   }
 }
