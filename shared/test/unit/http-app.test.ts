@@ -23,6 +23,7 @@ function buildApp(options: { corsOrigins?: string[]; bodyLimit?: string } = {}):
   const routes = Router()
     .post('/items', validate({ body: CreateItem }), (req, res) => void res.status(201).json(ok(req.body)))
     .get('/items/:id', (req, res) => void res.json(ok({ id: req.params.id, requestId: currentContext()?.requestId })))
+    .get('/client', (req, res) => void res.json(ok({ ip: req.ip, protocol: req.protocol })))
     .get('/boom', () => {
       throw new Error(INTERNAL_DETAIL);
     })
@@ -242,5 +243,23 @@ describe('createHttpApp', () => {
       const other = await request(app).get('/items/1').set('origin', 'https://evil.example');
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
     });
+  });
+
+  describe('client address behind proxies', () => {
+    // supertest connects from loopback, a trusted proxy: its X-Forwarded-* headers count.
+    it.each([
+      ['a public client behind the proxy', '203.0.113.9', '203.0.113.9'],
+      ['a client behind a private-network proxy', '203.0.113.9, 10.0.0.5', '203.0.113.9'],
+      ['an address the client wrote before the proxies', '198.51.100.1, 203.0.113.9, 10.0.0.5', '203.0.113.9'],
+    ])(
+      'when the forwarded chain is %s, then the client is the last untrusted address, every time it is asked',
+      async (_case, chain, client) => {
+        const { app } = buildApp();
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const res = await request(app).get('/client').set('x-forwarded-for', chain).set('x-forwarded-proto', 'https');
+          expect(res.body.data).toEqual({ ip: client, protocol: 'https' });
+        }
+      },
+    );
   });
 });
