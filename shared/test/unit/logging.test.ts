@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { currentContext, redactSecrets, runWithContext } from '@qc/shared/logging';
 import { memoryLogger } from '@qc/shared/testing';
 
@@ -108,5 +109,22 @@ describe('redactSecrets', () => {
   it('when nothing is secret, then the same object comes back without a copy', () => {
     const input = { method: 'GET', nested: { list: [1, 2, { ok: true }] } };
     expect(redactSecrets(input)).toBe(input);
+  });
+});
+
+describe('createLogger destination', () => {
+  it('when a process is killed right after logging, then every line is already on stdout (written synchronously)', () => {
+    // Killed without yielding to the event loop: a buffered or thread-pool write would lose all but the first lines.
+    const script = [
+      "const { createLogger } = await import('@qc/shared/logging');",
+      "const logger = createLogger('crash-test');",
+      'for (let i = 0; i < 500; i++) logger.info({ i }, "line");',
+      "process.kill(process.pid, 'SIGKILL');",
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--input-type=module', '--eval', script], { encoding: 'utf8' });
+    expect(run.signal).toBe('SIGKILL');
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(500);
+    expect(JSON.parse(lines[499]!)).toMatchObject({ service: 'crash-test', level: 'info', i: 499, msg: 'line' });
   });
 });
