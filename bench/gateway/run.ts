@@ -3,7 +3,8 @@
  * tiny upstream, a bare Express + http-proxy-middleware proxy in front of it, and our gateway in
  * front of it (plus, as a diagnostic, a second gateway with its access log off); then wrk (1
  * thread, 50 connections) measures each after a warm-up: direct, through the bare proxy, through
- * the gateway.
+ * the gateway; and, as a calibration, the bare proxy busy-waiting BENCH_BUSY_US (20) µs more per
+ * request, which shows what that much added work costs in throughput on the machine at hand.
  * - Saturated: as fast as wrk can; gives throughput (and latency that is mostly queueing).
  * - Paced: each connection waits between requests (paced.lua) for BENCH_PACED_RPS in total, a load
  *   every target sustains; gives the latency a proxy really adds.
@@ -31,9 +32,11 @@ import {
 } from '../lib/load.ts';
 
 const PACED_RPS = Number(process.env.BENCH_PACED_RPS ?? 500);
+const BUSY_US = Number(process.env.BENCH_BUSY_US ?? 20);
 const PATH = '/api/v1/products';
 const TARGET_THROUGHPUT_RATIO = 0.8;
 const TARGET_P99_ADDED_MS = 2;
+const BUSY_TARGET = `bare proxy + ${BUSY_US} µs busy work`;
 
 async function expectSameAnswer(urls: string[]): Promise<void> {
   const answers = await Promise.all(urls.map(async (url) => ({ url, res: await fetch(url) })));
@@ -46,8 +49,9 @@ async function expectSameAnswer(urls: string[]): Promise<void> {
 async function main(): Promise<void> {
   const here = (script: string) => join(import.meta.dirname, script);
   const upstream = await startServer(here('upstream.ts'));
-  const [bare, gateway, quietGateway] = await Promise.all([
+  const [bare, busyBare, gateway, quietGateway] = await Promise.all([
     startServer(here('bare-proxy.ts'), { UPSTREAM_URL: upstream.url }),
+    startServer(here('bare-proxy.ts'), { UPSTREAM_URL: upstream.url, BUSY_US: String(BUSY_US) }),
     startServer(here('gateway.ts'), { UPSTREAM_URL: upstream.url, LOG_LEVEL: 'info' }),
     startServer(here('gateway.ts'), { UPSTREAM_URL: upstream.url, LOG_LEVEL: 'warn' }),
   ]);
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
     { name: 'bare proxy', server: bare, paced: true },
     { name: 'gateway', server: gateway, paced: true },
     { name: 'gateway, access log off (warn)', server: quietGateway, paced: false },
+    { name: BUSY_TARGET, server: busyBare, paced: false },
   ];
   await expectSameAnswer(targets.map((t) => `${t.server.url}${PATH}`));
 
@@ -105,6 +110,11 @@ async function main(): Promise<void> {
     `p99 added over the bare proxy (saturated):  ${signed(p99AddedSaturated)} ms   (mostly queueing behind the lower throughput)`,
   );
   console.log(`CPU per request, gateway / bare proxy:      ${cpuRatio.toFixed(2)} x`);
+  const busy = find(saturatedSummary, BUSY_TARGET);
+  const bareSummary = find(saturatedSummary, 'bare proxy');
+  console.log(
+    `calibration: the bare proxy busy ${BUSY_US} µs more per request does ${((busy.requestsPerSecond / bareSummary.requestsPerSecond) * 100).toFixed(1)} % of its throughput, at ${signed((busy.cpuUsPerRequest ?? NaN) - (bareSummary.cpuUsPerRequest ?? NaN))} µs of CPU per request`,
+  );
   if ([...saturatedSummary, ...pacedSummary].some((r) => r.failures > 0))
     console.log('\nWARNING: some requests failed; the figures above are not comparable.');
 
@@ -115,6 +125,7 @@ async function main(): Promise<void> {
     durationS: DURATION_S,
     rounds: ROUNDS,
     pacedRps: PACED_RPS,
+    busyUs: BUSY_US,
     saturated: { summary: saturatedSummary, runs: Object.fromEntries(saturated) },
     paced: { summary: pacedSummary, runs: Object.fromEntries(paced) },
     throughputRatio: ratio,
