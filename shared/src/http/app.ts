@@ -2,6 +2,7 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import proxyaddr from 'proxy-addr';
 import type { Metrics } from '../metrics';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { requestContext, requireJsonBody } from './middleware';
@@ -28,6 +29,29 @@ export interface HttpAppOptions {
   routes: Router[];
 }
 
+/** Distinct addresses whose answer is remembered; past it, every answer is forgotten at once. */
+const TRUST_MEMORY = 10_000;
+const isPrivateNetworkAddress = proxyaddr.compile(['loopback', 'uniquelocal']);
+const trustAnswers = new Map<string, boolean>();
+
+/**
+ * Whether an address is a proxy whose `X-Forwarded-*` headers count: loopback and private-network
+ * ones, where the gateway and the services find their proxies. Express asks on every `req.ip` and
+ * `req.protocol`, three times for each request the gateway forwards, and proxy-addr parses the
+ * address each time; the answer for an address never changes, so it is remembered. Bounded,
+ * because forwarded addresses come from clients.
+ */
+function isTrustedProxy(address: string): boolean {
+  let trusted = trustAnswers.get(address);
+  if (trusted === undefined) {
+    if (trustAnswers.size >= TRUST_MEMORY) trustAnswers.clear();
+    // A list of subnets ignores the hop index proxy-addr also passes.
+    trusted = isPrivateNetworkAddress(address, 0);
+    trustAnswers.set(address, trusted);
+  }
+  return trusted;
+}
+
 /**
  * The standard chain every service shares, in order: request id and context, access log and
  * metrics, CORS, (forwarding), security headers, content-type check, body limit, authentication,
@@ -36,7 +60,7 @@ export interface HttpAppOptions {
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, uniquelocal');
+  app.set('trust proxy', isTrustedProxy);
 
   const securityHeaders = helmet();
   app.use(requestContext);

@@ -69,6 +69,22 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   return copy ?? value;
 }
 
+let formattedAt = -1;
+let formattedTime = '';
+
+/**
+ * pino's ISO `time` field, formatted once per millisecond: a busy service writes several lines in
+ * one, and `toISOString` was a tenth of the gateway's access line (bench/gateway).
+ */
+function isoTimeByMillisecond(): string {
+  const now = Date.now();
+  if (now !== formattedAt) {
+    formattedAt = now;
+    formattedTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return formattedTime;
+}
+
 /**
  * JSON lines to `destination`, by default stdout written synchronously: each line is out before
  * the call returns, so a crash loses none, and a slow reader slows the writer rather than piling
@@ -80,7 +96,7 @@ export function createLogger(service: string, level = 'info', destination?: pino
     {
       level,
       base: { service },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeByMillisecond,
       formatters: {
         level: (label) => ({ level: label }),
         log: (object) => redactSecrets(object) as Record<string, unknown>,

@@ -37,6 +37,23 @@ describe('createLogger redaction', () => {
     expect(new Date(String(line!.time)).toISOString()).toBe(line!.time);
   });
 
+  it('when lines are written milliseconds apart, then each carries the time it was written', async () => {
+    const { logger, lines } = memoryLogger('logging-test');
+    const windows: { from: number; to: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const from = Date.now();
+      logger.info('tick');
+      windows.push({ from, to: Date.now() });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(lines()).toHaveLength(3);
+    lines().forEach((line, i) => {
+      const writtenAt = Date.parse(String(line.time));
+      expect(writtenAt).toBeGreaterThanOrEqual(windows[i]!.from);
+      expect(writtenAt).toBeLessThanOrEqual(windows[i]!.to);
+    });
+  });
+
   it('when the level is above a call, then nothing is written', () => {
     const { logger, lines } = memoryLogger('logging-test', 'error');
     logger.info('not shown');
