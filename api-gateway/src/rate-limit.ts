@@ -3,24 +3,12 @@ import { ipKeyGenerator, rateLimit, type RateLimitInfo, type Store } from 'expre
 import { Counter } from 'prom-client';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { AppError } from '@qc/shared/http';
-import type { Logger } from '@qc/shared/logging';
+import { logSparingly, type Logger } from '@qc/shared/logging';
 import type { Metrics } from '@qc/shared/metrics';
 import { createRedis, type Redis } from '@qc/shared/redis';
 
 /** Redis answers in well under a millisecond; one that takes longer is treated as down. */
 const COMMAND_TIMEOUT_MS = 200;
-/** While Redis is down every count (or every sync) fails the same way; one log line per interval says so. */
-const STORE_ERROR_LOG_INTERVAL_MS = 10_000;
-
-/** `log`, called at most once per STORE_ERROR_LOG_INTERVAL_MS; the calls in between are dropped. */
-export function logStoreErrorsSparingly<A extends unknown[]>(log: (...args: A) => void): (...args: A) => void {
-  let loggedAt = -Infinity;
-  return (...args) => {
-    if (Date.now() - loggedAt < STORE_ERROR_LOG_INTERVAL_MS) return;
-    loggedAt = Date.now();
-    log(...args);
-  };
-}
 
 /**
  * The gateway's Redis client: the shared one (fail fast while disconnected), plus what frequent
@@ -28,8 +16,8 @@ export function logStoreErrorsSparingly<A extends unknown[]>(log: (...args: A) =
  * syscall instead of one each, on both sides; the command deadline keeps a stuck Redis from
  * stalling requests (the exact limiter then fails open).
  */
-export function createGatewayRedis(url: string): Redis {
-  return createRedis(url).duplicate({ enableAutoPipelining: true, commandTimeout: COMMAND_TIMEOUT_MS });
+export function createGatewayRedis(url: string, logger: Logger): Redis {
+  return createRedis(url, logger, { enableAutoPipelining: true, commandTimeout: COMMAND_TIMEOUT_MS });
 }
 
 export interface RateLimitDeps {
@@ -125,7 +113,7 @@ function throttledLogger(logger: Logger): {
   warn: (error: unknown, message?: string) => void;
 } {
   return {
-    error: logStoreErrorsSparingly((err: unknown, message?: string) => logger.error({ err }, message ?? 'rate limiter error')),
+    error: logSparingly((err: unknown, message?: string) => logger.error({ err }, message ?? 'rate limiter error')),
     warn: (err, message) => logger.warn({ err }, message ?? 'rate limiter warning'),
   };
 }

@@ -1,7 +1,6 @@
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
-import type { Logger } from '@qc/shared/logging';
+import { logSparingly, type Logger } from '@qc/shared/logging';
 import type { Redis } from '@qc/shared/redis';
-import { logStoreErrorsSparingly } from './rate-limit';
 
 /**
  * Adds a replica's hits to a window's shared count and answers the count and the window's time
@@ -73,7 +72,7 @@ export class SyncedRedisStore implements Store {
     const redis = options.redis as unknown as Record<typeof ADD_HITS_COMMAND, AddHits>;
     this.addHits = (key, hits, windowMs) => redis[ADD_HITS_COMMAND](key, hits, windowMs);
     this.timer = setInterval(() => void this.sync(), options.syncMs).unref();
-    this.logFailure = logStoreErrorsSparingly((error: unknown) =>
+    this.logFailure = logSparingly((error: unknown) =>
       options.logger.warn({ err: error }, 'rate limit counts could not be shared through Redis; counting locally meanwhile'),
     );
   }

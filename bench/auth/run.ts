@@ -29,9 +29,10 @@ async function perCall(iterations: number, fn: () => unknown): Promise<number> {
 
 async function tokenChecks(): Promise<{ signatureUs: number; rememberedUs: number }> {
   const issuer = await TestTokenIssuer.start();
-  const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const logger = createLogger('bench-auth', 'silent');
+  const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', logger);
   await redis.connect();
-  const revocations = new RevocationList(redis, createLogger('bench-auth', 'silent'));
+  const revocations = new RevocationList(redis, logger);
   await revocations.start();
   try {
     const keys = remoteJwks(issuer.jwksUrl);

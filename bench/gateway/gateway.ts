@@ -26,9 +26,9 @@ const config = loadGatewayConfig({
   RATE_LIMIT_MAX: String(1_000_000_000),
   RATE_LIMIT_PREFIX: `bench:gateway:${randomUUID()}:`,
 });
-const redis = createGatewayRedis(config.REDIS_URL);
-await redis.connect();
 const logger = createLogger('api-gateway', config.LOG_LEVEL);
+const redis = createGatewayRedis(config.REDIS_URL, logger);
+await redis.connect();
 const revocations = new RevocationList(redis, logger);
 await revocations.start();
 const { app } = createGatewayApp({ config, logger, metrics: new Metrics('api-gateway'), redis, revocations });

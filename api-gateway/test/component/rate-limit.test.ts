@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createLogger } from '@qc/shared/logging';
 import { createRedis } from '@qc/shared/redis';
 import { TEST_REDIS_URL } from '@qc/shared/testing';
 import { jsonOf, type RunningGateway, startGateway } from '../fixtures/gateway';
@@ -97,7 +98,7 @@ describe('rate limit syncing on its own', () => {
       await products.stop();
     }
     // Stopping sent what was still unsent: Redis holds every request either replica counted.
-    const redis = createRedis(TEST_REDIS_URL);
+    const redis = createRedis(TEST_REDIS_URL, createLogger('rate-limit-test', 'silent'));
     await redis.connect();
     try {
       expect(Number(await redis.get(`${shared.RATE_LIMIT_PREFIX}ip:127.0.0.1`))).toBe(products.received.length + 1);

@@ -15,11 +15,12 @@ describe('SyncedRedisStore on the real Redis', () => {
   const stores: SyncedRedisStore[] = [];
 
   async function store(prefix: string, windowMs = 30_000): Promise<{ store: SyncedRedisStore; redis: Redis }> {
-    const redis = createGatewayRedis(TEST_REDIS_URL);
+    const logger = createLogger('synced-store-test', 'silent');
+    const redis = createGatewayRedis(TEST_REDIS_URL, logger);
     await redis.connect();
     clients.push(redis);
     // A sync interval no test waits for: each test syncs when it means to.
-    const created = new SyncedRedisStore({ redis, prefix, syncMs: 60_000, logger: createLogger('synced-store-test', 'silent') });
+    const created = new SyncedRedisStore({ redis, prefix, syncMs: 60_000, logger });
     created.init(withWindow(windowMs));
     stores.push(created);
     return { store: created, redis };

@@ -38,7 +38,7 @@ export async function seedDemo({ dataSource, outbox, env }: CommandContext, path
   const config = loadConfig(serviceEnv.pick({ LOG_LEVEL: true, REDIS_URL: true }), env);
   const logger = createLogger('product-service', config.LOG_LEVEL);
   const seed = readDemoCatalog(path);
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config.REDIS_URL, logger);
   try {
     await redis.connect().catch((err: unknown) => logger.warn({ err }, 'redis unavailable; catalog cache not invalidated'));
     const { catalog } = wireCatalog({ dataSource, outbox, redis, logger }, loadProductSettings(env));

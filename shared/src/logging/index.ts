@@ -69,6 +69,26 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   return copy ?? value;
 }
 
+/** How often a failure that repeats while something is down gets a line. */
+const REPEATED_FAILURE_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * `log`, called at most once per `intervalMs`; the calls in between are dropped. For a failure that
+ * repeats while something is down (every reconnect attempt, every request), which would otherwise
+ * drown the lines around it.
+ */
+export function logSparingly<A extends unknown[]>(
+  log: (...args: A) => void,
+  intervalMs = REPEATED_FAILURE_LOG_INTERVAL_MS,
+): (...args: A) => void {
+  let loggedAt = -Infinity;
+  return (...args) => {
+    if (Date.now() - loggedAt < intervalMs) return;
+    loggedAt = Date.now();
+    log(...args);
+  };
+}
+
 let formattedAt = -1;
 let formattedTime = '';
 

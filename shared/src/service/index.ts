@@ -149,7 +149,7 @@ export async function runService(
   const applied = await migrate(dataSource);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config.REDIS_URL, logger);
   await redis.connect();
   const revocations = new RevocationList(redis, logger);
   await revocations.start();

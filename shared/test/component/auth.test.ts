@@ -19,9 +19,9 @@ let api: () => ReturnType<typeof request>;
 
 beforeAll(async () => {
   issuer = await TestTokenIssuer.start();
-  redis = createRedis(TEST_REDIS_URL);
-  await redis.connect();
   const { logger } = memoryLogger('auth-test');
+  redis = createRedis(TEST_REDIS_URL, logger);
+  await redis.connect();
   revocations = new RevocationList(redis, logger);
   otherProcess = new RevocationList(redis, logger);
   await Promise.all([revocations.start(), otherProcess.start()]);

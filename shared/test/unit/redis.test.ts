@@ -1,16 +1,19 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRedis, requireRedis } from '@qc/shared/redis';
+import { memoryLogger } from '@qc/shared/testing';
 
 describe('createRedis', () => {
-  it('when Redis cannot be reached, then a command fails fast instead of queueing', async () => {
+  async function unusedPort(): Promise<number> {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const { port } = probe.address() as AddressInfo;
     await new Promise((resolve) => probe.close(resolve));
+    return port;
+  }
 
-    const redis = createRedis(`redis://127.0.0.1:${port}`);
-    redis.on('error', () => undefined);
+  it('when Redis cannot be reached, then a command fails fast instead of queueing', async () => {
+    const redis = createRedis(`redis://127.0.0.1:${await unusedPort()}`, memoryLogger('redis-test').logger);
     try {
       const started = Date.now();
       await expect(redis.ping()).rejects.toThrow();
@@ -18,6 +21,21 @@ describe('createRedis', () => {
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('when connecting keeps failing, then one structured warning is logged, not one per attempt', async () => {
+    const { logger, lines } = memoryLogger('redis-test');
+    const attempts = 5;
+    const redis = createRedis(`redis://127.0.0.1:${await unusedPort()}`, logger, {
+      retryStrategy: (attempt) => (attempt <= attempts ? 10 : null),
+    });
+    // Not events.once, which would reject on the first 'error'.
+    const givenUp = new Promise((resolve) => redis.once('end', resolve));
+    await expect(redis.connect()).rejects.toThrow();
+    await givenUp;
+    const warnings = lines().filter((line) => line.msg === 'Redis connection failed; reconnecting');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn', err: { message: expect.stringContaining('ECONNREFUSED') } });
   });
 });
 
