@@ -10,8 +10,8 @@ const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
 /**
  * What every request leaves behind once it is over, from one `close` listener: its duration in the
  * request histogram (answered requests only, by route template), and one access line with method,
- * path, status and duration. Runs after requestContext: the line carries the request's ids (request
- * id, user id), which the code that closes the response may not be in the context of.
+ * path, status and duration. Runs after requestContext. The line names the request's ids (request
+ * id, user id) itself: the code that closes the response may run in another request's context.
  *
  * Written here rather than with pino-http, which builds two child loggers and serialises every
  * header; and with one listener, no per-request bound function or property definition, and the
