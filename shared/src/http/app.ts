@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler, t
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import proxyaddr from 'proxy-addr';
-import type { Metrics } from '../metrics';
+import { trackRouteTemplates, type Metrics } from '../metrics';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { requestContext, requireJsonBody } from './middleware';
 import { observeRequests } from './observe';
@@ -61,6 +61,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', isTrustedProxy);
+  trackRouteTemplates(app);
 
   const securityHeaders = helmet();
   app.use(requestContext);

@@ -2,14 +2,15 @@ import { performance } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { currentContext } from '../logging';
-import { trackRouteTemplate, type Metrics } from '../metrics';
+import type { Metrics } from '../metrics';
 
 /** Probes and scrapes are not logged: they would drown the requests people look for. */
 const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
 
 /**
  * What every request leaves behind once it is over, from one `close` listener: its duration in the
- * request histogram (answered requests only, by route template), and one access line with method,
+ * request histogram (answered requests only, by route template: the app must track them, see
+ * trackRouteTemplates), and one access line with method,
  * path, status and duration. Runs after requestContext. The line names the request's ids (request
  * id, user id) itself: the code that closes the response may run in another request's context.
  *
@@ -20,7 +21,6 @@ const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
  */
 export function observeRequests(logger: Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
-    trackRouteTemplate(req);
     const started = performance.now();
     const context = currentContext();
     res.once('close', () => {

@@ -1,23 +1,19 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const MATCHED_ROUTE = Symbol('matchedRoute');
 const ROUTE_TEMPLATE = Symbol('routeTemplate');
 type TrackedRequest = Request & { [MATCHED_ROUTE]?: unknown; [ROUTE_TEMPLATE]?: string };
-const trackedPrototypes = new WeakSet<object>();
-
 /**
- * Keeps the template of the route that answers a request (`${req.baseUrl}${route.path}`), taken
- * when the router assigns `req.route`: by the time the response finishes, an error leaving a
- * router mounted on a path has already restored `req.baseUrl`. The accessor goes on the request
- * prototype (Express's `app.request`), once: defined on each request instead, it cost the gateway
- * 130 µs of CPU per request (bench/gateway), a third of what the proxying itself costs.
+ * Makes `app` keep, for each request, the template of the route that answers it
+ * (`${req.baseUrl}${route.path}`), taken when the router assigns `req.route`: by the time the
+ * response finishes, an error leaving a router mounted on a path has already restored
+ * `req.baseUrl`. Called once, when the app is built: the accessor goes on the app's request
+ * prototype. Defined on each request instead, it cost the gateway 130 µs of CPU per request
+ * (bench/gateway), a third of what the proxying itself costs.
  */
-export function trackRouteTemplate(req: Request): void {
-  const prototype = Object.getPrototypeOf(req) as object;
-  if (trackedPrototypes.has(prototype)) return;
-  trackedPrototypes.add(prototype);
-  Object.defineProperty(prototype, 'route', {
+export function trackRouteTemplates(app: Express): void {
+  Object.defineProperty(app.request, 'route', {
     configurable: true,
     get(this: TrackedRequest) {
       return this[MATCHED_ROUTE];
@@ -84,7 +80,7 @@ export class Metrics {
 
   /**
    * Records one answered request under its route template, never its raw path (bounded
-   * cardinality): the template of the route that answered (see trackRouteTemplate), else the label
+   * cardinality): the template of the route that answered (see trackRouteTemplates), else the label
    * a proxy set in `res.locals.routeLabel`, else `unmatched`.
    */
   recordRequest(req: Request, res: Response, seconds: number): void {

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { healthRouter } from '@qc/shared/health';
 import { observeRequests } from '@qc/shared/http';
 import { createLogger } from '@qc/shared/logging';
-import { Metrics } from '@qc/shared/metrics';
+import { Metrics, trackRouteTemplates } from '@qc/shared/metrics';
 
 /** Sample counts of the request-duration histogram, keyed by `method route status`. */
 async function requestCounts(metrics: Metrics): Promise<Record<string, number>> {
@@ -16,9 +16,11 @@ async function requestCounts(metrics: Metrics): Promise<Record<string, number>> 
   return counts;
 }
 
-/** The shared request observer with its access lines discarded: these tests read the histogram. */
-function observed(metrics: Metrics) {
-  return observeRequests(createLogger('metrics-test', 'silent'), metrics);
+/** An app that tracks route templates, as createHttpApp's does, with the shared request observer first; access lines discarded. */
+function observedApp(metrics: Metrics) {
+  const app = express();
+  trackRouteTemplates(app);
+  return app.use(observeRequests(createLogger('metrics-test', 'silent'), metrics));
 }
 
 function buildApp(metrics: Metrics) {
@@ -28,8 +30,7 @@ function buildApp(metrics: Metrics) {
     .get('/items/:id/boom', () => {
       throw new Error('bug');
     });
-  return express()
-    .use(observed(metrics))
+  return observedApp(metrics)
     .use(Router().get('/orders/:orderId', (req, res) => void res.json({ id: req.params.orderId })))
     .use('/api/v1', items)
     .get('/metrics', metrics.handler())
@@ -60,15 +61,14 @@ describe('request metrics (observeRequests)', () => {
 
   it('when the readiness probe is served by the health router, then each of its paths has its own label', async () => {
     const metrics = new Metrics('metrics-test');
-    const app = express().use(observed(metrics)).use(healthRouter('metrics-test', []));
+    const app = observedApp(metrics).use(healthRouter('metrics-test', []));
     for (const path of ['/health', '/health/ready', '/health/live']) expect((await request(app).get(path)).status).toBe(200);
     expect(await requestCounts(metrics)).toEqual({ 'GET /health 200': 1, 'GET /health/ready 200': 1, 'GET /health/live 200': 1 });
   });
 
   it('when a route hands on to the next route, then the label is the route that answered', async () => {
     const metrics = new Metrics('metrics-test');
-    const app = express()
-      .use(observed(metrics))
+    const app = observedApp(metrics)
       .get('/items/:id', (_req, _res, next) => next('route'))
       .get('/items/special', (_req, res) => void res.json({ special: true }));
     await request(app).get('/items/special');
