@@ -131,24 +131,27 @@ export class SyncedRedisStore implements Store {
 
   private async send(): Promise<void> {
     const now = Date.now();
-    const batch: Array<[string, ClientWindow, number]> = [];
+    const batch: Array<[string, ClientWindow]> = [];
     for (const [key, window] of this.windows) {
       if (window.resetTime.getTime() <= now) this.windows.delete(key);
-      else if (window.unsent > 0) batch.push([key, window, window.unsent]);
+      else if (window.unsent > 0) {
+        window.sending = window.unsent;
+        window.unsent = 0;
+        batch.push([key, window]);
+      }
     }
     if (batch.length === 0) return;
-    for (const [, window, hits] of batch) {
-      window.sending = hits;
-      window.unsent = 0;
-    }
     // Issued in one tick: the auto-pipelining client sends them in one write.
-    const results = await Promise.allSettled(batch.map(([key, , hits]) => this.addHits(`${this.prefix}${key}`, hits, this.windowMs)));
+    const results = await Promise.allSettled(
+      batch.map(([key, window]) => this.addHits(`${this.prefix}${key}`, window.sending, this.windowMs)),
+    );
     const answeredAt = Date.now();
     results.forEach((result, i) => {
-      const [key, window, hits] = batch[i]!;
+      const [key, window] = batch[i]!;
+      const sent = window.sending;
       window.sending = 0;
       if (result.status === 'rejected') {
-        window.unsent += hits;
+        window.unsent += sent;
         return this.logFailure(result.reason);
       }
       // A window that ended meanwhile was replaced by a new one: the answer was about the old.

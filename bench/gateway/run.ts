@@ -94,11 +94,15 @@ async function main(): Promise<void> {
   printTable(`paced at ~${PACED_RPS} req/s, medians of ${ROUNDS} rounds`, pacedSummary);
 
   const find = (rows: Summary[], name: string) => rows.find((r) => r.target === name)!;
-  const ratio = find(saturatedSummary, 'gateway').requestsPerSecond / find(saturatedSummary, 'bare proxy').requestsPerSecond;
+  const bareSaturated = find(saturatedSummary, 'bare proxy');
+  const gatewaySaturated = find(saturatedSummary, 'gateway');
+  const busySaturated = find(saturatedSummary, BUSY_TARGET);
+  const ratio = gatewaySaturated.requestsPerSecond / bareSaturated.requestsPerSecond;
   const p99Added = find(pacedSummary, 'gateway').p99Ms - find(pacedSummary, 'bare proxy').p99Ms;
-  const p99AddedSaturated = find(saturatedSummary, 'gateway').p99Ms - find(saturatedSummary, 'bare proxy').p99Ms;
-  const cpuRatio =
-    (find(saturatedSummary, 'gateway').cpuUsPerRequest ?? NaN) / (find(saturatedSummary, 'bare proxy').cpuUsPerRequest ?? NaN);
+  const p99AddedSaturated = gatewaySaturated.p99Ms - bareSaturated.p99Ms;
+  const cpuRatio = (gatewaySaturated.cpuUsPerRequest ?? NaN) / (bareSaturated.cpuUsPerRequest ?? NaN);
+  const busyRatio = busySaturated.requestsPerSecond / bareSaturated.requestsPerSecond;
+  const busyCpuAdded = (busySaturated.cpuUsPerRequest ?? NaN) - (bareSaturated.cpuUsPerRequest ?? NaN);
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   console.log(
     `\ngateway / bare proxy throughput (saturated): ${(ratio * 100).toFixed(1)} %   target >= ${TARGET_THROUGHPUT_RATIO * 100} %: ${verdict(ratio >= TARGET_THROUGHPUT_RATIO)}`,
@@ -110,10 +114,8 @@ async function main(): Promise<void> {
     `p99 added over the bare proxy (saturated):  ${signed(p99AddedSaturated)} ms   (mostly queueing behind the lower throughput)`,
   );
   console.log(`CPU per request, gateway / bare proxy:      ${cpuRatio.toFixed(2)} x`);
-  const busy = find(saturatedSummary, BUSY_TARGET);
-  const bareSummary = find(saturatedSummary, 'bare proxy');
   console.log(
-    `calibration: the bare proxy busy ${BUSY_US} µs more per request does ${((busy.requestsPerSecond / bareSummary.requestsPerSecond) * 100).toFixed(1)} % of its throughput, at ${signed((busy.cpuUsPerRequest ?? NaN) - (bareSummary.cpuUsPerRequest ?? NaN))} µs of CPU per request`,
+    `calibration: the bare proxy busy ${BUSY_US} µs more per request does ${(busyRatio * 100).toFixed(1)} % of its throughput, at ${signed(busyCpuAdded)} µs of CPU per request`,
   );
   if ([...saturatedSummary, ...pacedSummary].some((r) => r.failures > 0))
     console.log('\nWARNING: some requests failed; the figures above are not comparable.');
@@ -125,12 +127,12 @@ async function main(): Promise<void> {
     durationS: DURATION_S,
     rounds: ROUNDS,
     pacedRps: PACED_RPS,
-    busyUs: BUSY_US,
     saturated: { summary: saturatedSummary, runs: Object.fromEntries(saturated) },
     paced: { summary: pacedSummary, runs: Object.fromEntries(paced) },
     throughputRatio: ratio,
     p99AddedMs: p99Added,
     cpuRatio,
+    calibration: { busyUs: BUSY_US, throughputRatio: busyRatio, cpuUsAdded: busyCpuAdded },
   });
 }
 
