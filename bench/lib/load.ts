@@ -2,7 +2,7 @@
  * What the benchmarks share: servers forked into their own processes, wrk driving load (saturated,
  * paced, or with a request script), CPU per request read from /proc, medians and a table.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -29,9 +29,20 @@ export interface Server {
 
 const children: ChildProcess[] = [];
 
-/** Stops every server this run forked. */
+/** Stops every server this run forked, and the readers of their stdout. */
 export function stopServers(): void {
   for (const child of children) child.kill('SIGTERM');
+}
+
+/**
+ * Where a server's stdout goes: a pipe read by a process of its own, as a container runtime reads a
+ * container's, so that log lines cost what they cost in production (a write to /dev/null wakes
+ * nobody). Not read by this process, which waits on wrk while measuring.
+ */
+function stdoutReader(): NonNullable<ChildProcess['stdin']> {
+  const reader = spawn('cat', [], { stdio: ['pipe', 'ignore', 'inherit'] });
+  children.push(reader);
+  return reader.stdin;
 }
 
 /** Forks one server script (a path) and waits for it to report its port over IPC. */
@@ -40,7 +51,7 @@ export function startServer(script: string, env: Record<string, string> = {}): P
     // kafkajs' negative timeouts (see QUIET_KAFKAJS in @qc/shared/fleet) would print a warning each.
     execArgv: [...process.execArgv, '--disable-warning=TimeoutNegativeWarning'],
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', stdoutReader(), 'inherit', 'ipc'],
   });
   children.push(child);
   return new Promise((resolve, reject) => {

@@ -10,6 +10,8 @@ export interface RequestContext {
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
+/** What the logger's mixin answers outside any context: the line is written as it is. */
+const NO_CONTEXT = Object.freeze({});
 
 export function runWithContext<T>(context: RequestContext, fn: () => T): T {
   return storage.run(context, fn);
@@ -62,9 +64,12 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value; // class instances keep their serializers
   let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(value)) {
+  // for…in over a plain object (own keys only, prototype checked above) allocates nothing, unlike Object.entries.
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const item = record[key];
     const redacted = SECRET_KEYS.has(key) ? CENSOR : redactSecrets(item, depth + 1);
-    if (redacted !== item) (copy ??= { ...value })[key] = redacted;
+    if (redacted !== item) (copy ??= { ...record })[key] = redacted;
   }
   return copy ?? value;
 }
@@ -106,12 +111,43 @@ function isoTimeByMillisecond(): string {
   return formattedTime;
 }
 
+/** A turn that logs more than this many characters writes them as it goes rather than holding them all. */
+const TURN_BUFFER_CHARS = 64 * 1024;
+let stdoutByTurn: pino.DestinationStream | undefined;
+
 /**
- * JSON lines to `destination`, by default stdout written synchronously: each line is out before
- * the call returns, so a crash loses none, and a slow reader slows the writer rather than piling
- * lines up in memory. pino's own default hands every line to libuv's thread pool, which cost the
- * gateway more than building the line did (bench/gateway).
+ * Stdout, written once per event-loop turn: a busy gateway logs ten or more lines in one turn, and
+ * a write per line cost it a system call per request, each waking whatever reads the other end of
+ * the pipe (bench/gateway). Written synchronously, so a slow reader slows the writer rather than
+ * lines piling up in memory (pino's default hands every line to libuv's thread pool instead). A
+ * line is out by the end of the turn that wrote it, and on `exit` (process.exit, an uncaught
+ * exception): only a process killed outright (SIGKILL) loses the lines of its last turn. One per
+ * process, shared by every logger in it, so that their lines keep their order. The turn's lines are
+ * joined here, not in pino's destination, whose `minLength` buffer measures its whole content in
+ * bytes on every line.
  */
+function stdoutFlushedEachTurn(): pino.DestinationStream {
+  if (stdoutByTurn) return stdoutByTurn;
+  const stdout = pino.destination({ dest: 1, sync: true });
+  let pending = '';
+  const flush = () => {
+    if (pending === '') return;
+    const lines = pending;
+    pending = '';
+    stdout.write(lines);
+  };
+  process.on('exit', flush);
+  stdoutByTurn = {
+    write(line: string) {
+      if (pending === '') setImmediate(flush);
+      pending += line;
+      if (pending.length >= TURN_BUFFER_CHARS) flush();
+    },
+  };
+  return stdoutByTurn;
+}
+
+/** JSON lines to `destination`, by default to stdout at the end of each event-loop turn (stdoutFlushedEachTurn). */
 export function createLogger(service: string, level = 'info', destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -122,12 +158,17 @@ export function createLogger(service: string, level = 'info', destination?: pino
         level: (label) => ({ level: label }),
         log: (object) => redactSecrets(object) as Record<string, unknown>,
       },
-      // Every line written inside a request or a consumed event carries its ids.
-      mixin: () => {
-        const ctx = storage.getStore();
-        return ctx ? { requestId: ctx.requestId, ...(ctx.userId ? { userId: ctx.userId } : {}) } : {};
+      // Every line written inside a request or a consumed event carries its ids, unless it names
+      // them itself (the access line, written after the request, perhaps in another's context).
+      // pino's default merge copies every line into the object the mixin returns; here a line
+      // outside any context, or naming its own ids, is written as it is.
+      mixin: () => storage.getStore() ?? NO_CONTEXT,
+      mixinMergeStrategy: (line: object, context: object) => {
+        if (context === NO_CONTEXT || 'requestId' in line) return line;
+        const { requestId, userId } = context as RequestContext;
+        return userId ? { requestId, userId, ...line } : { requestId, ...line };
       },
     },
-    destination ?? pino.destination({ dest: 1, sync: true }),
+    destination ?? stdoutFlushedEachTurn(),
   );
 }

@@ -80,6 +80,15 @@ describe('request context', () => {
     expect(lines()[0]).not.toHaveProperty('userId');
   });
 
+  it('when a line names its own requestId inside another context, then its own ids are written and the line is not changed', () => {
+    const { logger, lines } = memoryLogger('logging-test');
+    const line = { requestId: 'mine', userId: undefined, status: 200 };
+    runWithContext({ requestId: 'theirs', userId: 'user-7' }, () => logger.info(line, 'access'));
+    expect(lines()[0]).toMatchObject({ requestId: 'mine', status: 200 });
+    expect(lines()[0]).not.toHaveProperty('userId');
+    expect(line).toEqual({ requestId: 'mine', userId: undefined, status: 200 });
+  });
+
   it('when a line is written outside any context, then it carries no request ids', () => {
     const { logger, lines } = memoryLogger('logging-test');
     logger.info('outside');
@@ -129,19 +138,61 @@ describe('redactSecrets', () => {
   });
 });
 
-describe('createLogger destination', () => {
-  it('when a process is killed right after logging, then every line is already on stdout (written synchronously)', () => {
-    // Killed without yielding to the event loop: a buffered or thread-pool write would lose all but the first lines.
+describe('createLogger destination (stdout, written at the end of each event-loop turn)', () => {
+  /** Runs `body` in a fresh Node process with a logger named crash-test; returns its stdout lines and how it ended. */
+  function runLogging(body: string[]) {
     const script = [
       "const { createLogger } = await import('@qc/shared/logging');",
       "const logger = createLogger('crash-test');",
-      'for (let i = 0; i < 500; i++) logger.info({ i }, "line");',
-      "process.kill(process.pid, 'SIGKILL');",
+      ...body,
     ].join('\n');
     const run = spawnSync(process.execPath, ['--input-type=module', '--eval', script], { encoding: 'utf8' });
+    return { ...run, lines: run.stdout.split('\n').filter(Boolean) };
+  }
+
+  it('when a process is killed outright in the turn after logging, then every line of the earlier turn is on stdout', () => {
+    // 1 000 lines of ~85 bytes: more than one turn's buffer, so both the write on the way and the
+    // end-of-turn flush are needed; SIGKILL runs no exit handler.
+    const run = runLogging([
+      'for (let i = 0; i < 1000; i++) logger.info({ i }, "line");',
+      "setImmediate(() => process.kill(process.pid, 'SIGKILL'));",
+    ]);
     expect(run.signal).toBe('SIGKILL');
-    const lines = run.stdout.trim().split('\n');
-    expect(lines).toHaveLength(500);
-    expect(JSON.parse(lines[499]!)).toMatchObject({ service: 'crash-test', level: 'info', i: 499, msg: 'line' });
+    expect(run.lines).toHaveLength(1000);
+    expect(run.lines.map((line) => (JSON.parse(line) as { i: number }).i)).toEqual([...Array(1000).keys()]);
+    expect(JSON.parse(run.lines[999]!)).toMatchObject({ service: 'crash-test', level: 'info', i: 999, msg: 'line' });
+  });
+
+  it('when one turn logs more than its buffer holds, then lines are written as it goes rather than all held', () => {
+    const run = runLogging(['for (let i = 0; i < 1000; i++) logger.info({ i }, "line");', "process.kill(process.pid, 'SIGKILL');"]);
+    expect(run.signal).toBe('SIGKILL');
+    // The lines of the buffers written before the kill (64 Ki characters, ~770 lines), in order; the rest was held.
+    expect(run.lines.length).toBeGreaterThan(500);
+    expect(run.lines.length).toBeLessThan(1000);
+    expect(run.lines.map((line) => (JSON.parse(line) as { i: number }).i)).toEqual([...Array(run.lines.length).keys()]);
+  });
+
+  it('when a process exits in the same turn as it logged, then the lines are flushed on exit', () => {
+    const run = runLogging(['logger.info({ i: 1 }, "last words");', 'process.exit(3);']);
+    expect(run.status).toBe(3);
+    expect(run.lines.map((line) => JSON.parse(line) as unknown)).toEqual([expect.objectContaining({ i: 1, msg: 'last words' })]);
+  });
+
+  it('when a process dies of an uncaught exception, then the lines before it are on stdout', () => {
+    const run = runLogging(['logger.error("about to fail");', "throw new Error('boom');"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('boom');
+    expect(JSON.parse(run.lines[0]!)).toMatchObject({ level: 'error', msg: 'about to fail' });
+  });
+
+  it('when two loggers of one process write in turn, then their lines keep that order', () => {
+    const run = runLogging([
+      "const other = createLogger('other');",
+      'for (let i = 0; i < 6; i++) (i % 2 ? other : logger).info({ i }, "turn");',
+    ]);
+    expect(run.status).toBe(0);
+    expect(run.lines.map((line) => JSON.parse(line) as { i: number; service: string })).toEqual(
+      [...Array(6).keys()].map((i) => expect.objectContaining({ i, service: i % 2 ? 'other' : 'crash-test' })),
+    );
   });
 });
