@@ -130,15 +130,21 @@ function stdoutFlushedEachTurn(): pino.DestinationStream {
   if (stdoutByTurn) return stdoutByTurn;
   const stdout = pino.destination({ dest: 1, sync: true });
   let pending = '';
+  let exiting = false;
   const flush = () => {
     if (pending === '') return;
     const lines = pending;
     pending = '';
     stdout.write(lines);
   };
-  process.on('exit', flush);
+  process.on('exit', () => {
+    exiting = true;
+    flush();
+  });
   stdoutByTurn = {
     write(line: string) {
+      // No turn ends once the process is exiting: a line written by a later `exit` listener goes now.
+      if (exiting) return void stdout.write(line);
       if (pending === '') setImmediate(flush);
       pending += line;
       if (pending.length >= TURN_BUFFER_CHARS) flush();

@@ -178,6 +178,16 @@ describe('createLogger destination (stdout, written at the end of each event-loo
     expect(run.lines.map((line) => JSON.parse(line) as unknown)).toEqual([expect.objectContaining({ i: 1, msg: 'last words' })]);
   });
 
+  it('when an exit listener logs after the flush on exit, then its line is written too', () => {
+    const run = runLogging([
+      'logger.info("first");',
+      'process.on("exit", () => logger.info("from an exit listener"));',
+      'process.exit(0);',
+    ]);
+    expect(run.status).toBe(0);
+    expect(run.lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['first', 'from an exit listener']);
+  });
+
   it('when a process dies of an uncaught exception, then the lines before it are on stdout', () => {
     const run = runLogging(['logger.error("about to fail");', "throw new Error('boom');"]);
     expect(run.status).toBe(1);
