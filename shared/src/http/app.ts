@@ -1,6 +1,7 @@
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import proxyaddr from 'proxy-addr';
 import { trackRouteTemplates, type Metrics } from '../metrics';
@@ -29,22 +30,19 @@ export interface HttpAppOptions {
   routes: Router[];
 }
 
-/** Distinct addresses whose answer is remembered; past it, every answer is forgotten at once. */
-const TRUST_MEMORY = 10_000;
 const isPrivateNetworkAddress = proxyaddr.compile(['loopback', 'uniquelocal']);
-const trustAnswers = new Map<string, boolean>();
+/** The answers for the addresses seen last; bounded, because forwarded addresses come from clients. */
+const trustAnswers = new LRUCache<string, boolean>({ max: 10_000 });
 
 /**
  * Whether an address is a proxy whose `X-Forwarded-*` headers count: loopback and private-network
  * ones, where the gateway and the services find their proxies. Express asks on every `req.ip` and
  * `req.protocol`, three times for each request the gateway forwards, and proxy-addr parses the
- * address each time; the answer for an address never changes, so it is remembered. Bounded,
- * because forwarded addresses come from clients.
+ * address each time; the answer for an address never changes, so it is remembered.
  */
 function isTrustedProxy(address: string): boolean {
   let trusted = trustAnswers.get(address);
   if (trusted === undefined) {
-    if (trustAnswers.size >= TRUST_MEMORY) trustAnswers.clear();
     // A list of subnets ignores the hop index proxy-addr also passes.
     trusted = isPrivateNetworkAddress(address, 0);
     trustAnswers.set(address, trusted);

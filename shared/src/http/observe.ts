@@ -28,8 +28,8 @@ export function observeRequests(logger: Logger, metrics: Metrics): RequestHandle
       const durationMs = performance.now() - started;
       if (res.writableFinished) metrics.recordRequest(req, res, durationMs / 1000);
       if (QUIET_PATHS.test(req.path)) return;
-      // The ids are given, both of them even when undefined: they take precedence over those the
-      // logger adds from the context the response closes in, which may be another request's.
+      // A line that names its requestId (even as undefined) gets no ids from the context the
+      // response closes in, which may be another request's (see createLogger's mixin).
       const line = {
         requestId: context?.requestId,
         userId: context?.userId,
