@@ -120,6 +120,7 @@ export function createGatewayApp({ config, logger, metrics, redis, revocations }
     metrics,
     bodyLimit: `${config.BODY_LIMIT}b`,
     corsOrigins: config.CORS_ORIGINS,
+    logRelayedAnswers: config.LOG_RELAYED_REQUESTS,
     forward,
     operational,
     routes: [],

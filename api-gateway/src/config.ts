@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { csv, loadConfig, port, serviceEnv } from '@qc/shared/config';
+import { csv, flag, loadConfig, port, serviceEnv } from '@qc/shared/config';
 import { GATEWAY, SERVICES, envPrefix } from '@qc/shared/fleet';
 
 /** `order-service` → `UPSTREAM_ORDER_SERVICE`: where the gateway finds that service's instances. */
@@ -74,6 +74,13 @@ const settings = serviceEnv
     RESPONSE_CACHE_MB: z.coerce.number().min(0).max(4096).default(64),
     /** Longest a cached answer is reused, whatever its max-age: how stale a catalog page may be here. */
     RESPONSE_CACHE_MAX_TTL_MS: z.coerce.number().int().min(0).default(5_000),
+    /**
+     * Whether a request a service answered gets an access line from the gateway too. The service
+     * writes one under the same request id; the gateway always logs what it answers itself
+     * (rejections, breaker and timeout answers, cached answers, its own endpoints), relayed 5xx
+     * and clients that left.
+     */
+    LOG_RELAYED_REQUESTS: flag.default(false),
     /** How long the merged API document is reused before the services are asked again. */
     OPENAPI_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
     // The upstream variables are validated in their own object: their names come from the manifest, so

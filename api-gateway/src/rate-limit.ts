@@ -52,15 +52,21 @@ export function exactRedisStore(redis: Redis, prefix: string): Store {
 
 /**
  * Who a request counts against: the signed-in user (however many addresses they come from), else
- * the IP address (Express's `req.ip`, which honours the trusted proxies; IPv6 by /56 subnet, since
- * one client holds a whole range).
+ * the address (address()).
  */
 export function userOrAddress(req: Request): string {
-  return req.principal ? `user:${req.principal.userId}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+  return req.principal ? `user:${req.principal.userId}` : address(req);
 }
 
+/**
+ * The client's IP address: Express's `req.ip`, which honours the trusted proxies; IPv6 by /56
+ * subnet, since one client holds a whole range (ipKeyGenerator). An address without a colon is IPv4
+ * and keyed as it is, which is what ipKeyGenerator answers for it, after matching it against
+ * Node's IPv6 pattern, a regular expression that cost a fifth of a microsecond per request.
+ */
 export function address(req: Request): string {
-  return `ip:${ipKeyGenerator(req.ip ?? '')}`;
+  const ip = req.ip ?? '';
+  return `ip:${ip.includes(':') ? ipKeyGenerator(ip) : ip}`;
 }
 
 /** Rejections of every policy, one counter labelled by policy (prom-client allows one metric per name and registry). */

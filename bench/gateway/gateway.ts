@@ -1,11 +1,12 @@
 /**
  * Our gateway as production runs it: createGatewayApp with every middleware on (request id, access
- * log at info, metrics, CORS, route, body limit, token check, rate limits, role rule, response
- * cache, breaker, round-robin, proxy; security headers on its own answers), its logs going to a
- * pipe that another process reads, as a container's stdout does (startServer). The general rate
- * limit is real (counted in memory, shared through Redis) but high enough never to trigger, under
- * a key prefix of this run only. Every service's upstream is the benchmark's one upstream. Tokens
- * are signed by a test issuer whose JWKS this process serves (fetched once); it reports a customer
+ * log at info: for what the gateway answers itself, and with LOG_RELAYED_REQUESTS=true for every
+ * request; metrics, CORS, route, body limit, token check, rate limits, role rule, response cache,
+ * breaker, round-robin, proxy; security headers on its own answers), its logs going to a pipe that
+ * another process reads, as a container's stdout does (startServer). The general rate limit is
+ * real (counted in memory, shared through Redis) but high enough never to trigger, under a key
+ * prefix of this run only. Every service's upstream is the benchmark's one upstream. Tokens are
+ * signed by a test issuer whose JWKS this process serves (fetched once); it reports a customer
  * token with its port.
  */
 import { randomUUID } from 'node:crypto';

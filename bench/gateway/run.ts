@@ -1,7 +1,8 @@
 /**
  * `npm run bench:gateway`: what the gateway costs per request. Starts, each in its own process, a
  * tiny upstream, a bare Express + http-proxy-middleware proxy in front of it, and our gateway in
- * front of it (plus, as a diagnostic, a second gateway with its access log off); then wrk (1
+ * front of it (plus, as a diagnostic, a second gateway that also logs the requests its upstream
+ * answered, LOG_RELAYED_REQUESTS=true); then wrk (1
  * thread, 50 connections) measures each after a warm-up: direct, through the bare proxy, through
  * the gateway; and, as a calibration, the bare proxy busy-waiting BENCH_BUSY_US (20) µs more per
  * request, which shows what that much added work costs in throughput on the machine at hand.
@@ -49,17 +50,18 @@ async function expectSameAnswer(urls: string[]): Promise<void> {
 async function main(): Promise<void> {
   const here = (script: string) => join(import.meta.dirname, script);
   const upstream = await startServer(here('upstream.ts'));
-  const [bare, busyBare, gateway, quietGateway] = await Promise.all([
+  const [bare, busyBare, gateway, loggingGateway] = await Promise.all([
     startServer(here('bare-proxy.ts'), { UPSTREAM_URL: upstream.url }),
     startServer(here('bare-proxy.ts'), { UPSTREAM_URL: upstream.url, BUSY_US: String(BUSY_US) }),
-    startServer(here('gateway.ts'), { UPSTREAM_URL: upstream.url, LOG_LEVEL: 'info' }),
-    startServer(here('gateway.ts'), { UPSTREAM_URL: upstream.url, LOG_LEVEL: 'warn' }),
+    // As configured by default, whatever the caller's environment says.
+    startServer(here('gateway.ts'), { UPSTREAM_URL: upstream.url, LOG_LEVEL: 'info', LOG_RELAYED_REQUESTS: 'false' }),
+    startServer(here('gateway.ts'), { UPSTREAM_URL: upstream.url, LOG_LEVEL: 'info', LOG_RELAYED_REQUESTS: 'true' }),
   ]);
   const targets = [
     { name: 'direct', server: upstream, paced: true },
     { name: 'bare proxy', server: bare, paced: true },
     { name: 'gateway', server: gateway, paced: true },
-    { name: 'gateway, access log off (warn)', server: quietGateway, paced: false },
+    { name: 'gateway, relayed requests logged', server: loggingGateway, paced: false },
     { name: BUSY_TARGET, server: busyBare, paced: false },
   ];
   await expectSameAnswer(targets.map((t) => `${t.server.url}${PATH}`));
@@ -76,14 +78,14 @@ async function main(): Promise<void> {
       const run = measure(server, `${server.url}${PATH}`);
       saturated.get(name)!.push(run);
       console.log(
-        `round ${round}  saturated  ${name.padEnd(31)}${run.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${run.p99Ms.toFixed(2)} ms`,
+        `round ${round}  saturated  ${name.padEnd(33)}${run.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${run.p99Ms.toFixed(2)} ms`,
       );
     }
     for (const { name, server } of targets.filter((t) => t.paced)) {
       const run = measure(server, `${server.url}${PATH}`, { pauseMs });
       paced.get(name)!.push(run);
       console.log(
-        `round ${round}  paced      ${name.padEnd(31)}${run.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${run.p99Ms.toFixed(2)} ms`,
+        `round ${round}  paced      ${name.padEnd(33)}${run.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${run.p99Ms.toFixed(2)} ms`,
       );
     }
   }

@@ -70,6 +70,7 @@ const GATEWAY_SETTINGS = [
   'AUTH_RATE_LIMIT_MAX',
   'RESPONSE_CACHE_MB',
   'RESPONSE_CACHE_MAX_TTL_MS',
+  'LOG_RELAYED_REQUESTS',
 ];
 
 describe('docker-compose.yml', () => {

@@ -1,6 +1,7 @@
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
+import { markRelayed } from '@qc/shared/http';
 import type { OfferResponse } from '../response-cache';
 
 /** The instance answered 5xx: that answer goes to the client as it is, and counts against the instance. */
@@ -136,7 +137,9 @@ export class UpstreamProxy {
     // connection, which the gateway's own server times out. The proxy skips undefined headers;
     // `delete` would put the headers object in V8's slow dictionary mode for the copy that follows.
     if (proxyResponse.headers['keep-alive'] !== undefined) proxyResponse.headers['keep-alive'] = undefined;
-    (req.res?.locals.offerResponse as OfferResponse | undefined)?.(proxyResponse);
+    const res = req.res!;
+    markRelayed(res);
+    (res.locals.offerResponse as OfferResponse | undefined)?.(proxyResponse);
     const status = proxyResponse.statusCode ?? 502;
     exchange.settle(status >= 500 ? new UpstreamFailedResponse(status) : undefined);
   }

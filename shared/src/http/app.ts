@@ -22,6 +22,11 @@ export interface HttpAppOptions {
    * error it raises is answered, with the security headers, like any other.
    */
   forward?: RequestHandler;
+  /**
+   * Whether answers relayed from a service (markRelayed) get an access line here as well as in the
+   * service; failed and aborted ones always do. Only a proxy relays.
+   */
+  logRelayedAnswers?: boolean;
   /** Routers mounted before the body parser (health, metrics, docs): they never read a body. */
   operational?: Router[];
   /** Verifies the access token a request carries (sets `req.principal`); runs before the routes. */
@@ -63,7 +68,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   const securityHeaders = helmet();
   app.use(requestContext);
-  app.use(observeRequests(options.logger, options.metrics));
+  app.use(observeRequests(options.logger, options.metrics, { logRelayed: options.logRelayedAnswers ?? false }));
   app.use(cors({ origin: options.corsOrigins ?? false }));
   if (options.forward) app.use(options.forward);
   app.use(securityHeaders);

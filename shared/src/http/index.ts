@@ -4,5 +4,5 @@ export { errorHandler, notFoundHandler } from './error-handler';
 export { validate, issuesToDetails, type RequestSchemas } from './validate';
 export { requestContext, requireJsonBody, REQUEST_ID_HEADER } from './middleware';
 export { createHttpApp, type HttpAppOptions } from './app';
-export { observeRequests } from './observe';
+export { markRelayed, observeRequests, type ObserveOptions } from './observe';
 export { pageQuery, encodeCursor, decodeCursor, page } from './paging';

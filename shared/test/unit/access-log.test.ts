@@ -1,12 +1,15 @@
+import { get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Router } from 'express';
 import request from 'supertest';
-import { createHttpApp, ok } from '@qc/shared/http';
+import { createHttpApp, markRelayed, ok } from '@qc/shared/http';
 import { healthRouter } from '@qc/shared/health';
 import { currentContext, runWithContext } from '@qc/shared/logging';
-import { memoryLogger } from '@qc/shared/testing';
+import { closeServer } from '@qc/shared/runtime';
+import { eventually, memoryLogger } from '@qc/shared/testing';
 import { Metrics } from '@qc/shared/metrics';
 
-function appWithMemoryLog() {
+function appWithMemoryLog({ logRelayedAnswers }: { logRelayedAnswers?: boolean } = {}) {
   const { logger, lines } = memoryLogger('access-log-test');
   const routes = Router()
     .get('/api/v1/things/:id', (req, res) => void res.json(ok({ id: req.params.id })))
@@ -22,15 +25,26 @@ function appWithMemoryLog() {
     )
     .get('/api/v1/boom', () => {
       throw new Error('boom');
+    })
+    // As the gateway's proxy does with a service's answer.
+    .get('/api/v1/relayed/:status', (req, res) => {
+      markRelayed(res);
+      res.status(Number(req.params.status)).json(ok({}));
+    })
+    .get('/api/v1/relayed-stream', (_req, res) => {
+      markRelayed(res);
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).write('data: first\n\n');
     });
+  const metrics = new Metrics('access-log-test');
   const app = createHttpApp({
     logger,
-    metrics: new Metrics('access-log-test'),
+    metrics,
     bodyLimit: '1kb',
     operational: [healthRouter('access-log-test', [])],
     routes: [routes],
+    logRelayedAnswers,
   });
-  return { app, lines };
+  return { app, lines, metrics };
 }
 
 describe('access log', () => {
@@ -73,5 +87,55 @@ describe('access log', () => {
     const { app, lines } = appWithMemoryLog();
     await request(app).get('/health/live');
     expect(lines().filter((l) => l.url === '/health/live')).toEqual([]);
+  });
+
+  describe('answers relayed from a service, which logs them itself', () => {
+    it('when a relayed answer succeeds, then it is counted in the metrics but gets no access line here', async () => {
+      const { app, lines, metrics } = appWithMemoryLog();
+      await request(app).get('/api/v1/relayed/200').set('x-request-id', 'relayed-1').expect(200);
+      await request(app).get('/api/v1/relayed/404').set('x-request-id', 'relayed-2').expect(404);
+      // A request answered here, after them: had their lines been written, they would be out by now.
+      await request(app).get('/api/v1/things/1').set('x-request-id', 'relayed-3').expect(200);
+      expect(lines().map((l) => l.requestId)).toEqual(['relayed-3']);
+      const durations = await metrics.httpDuration.get();
+      expect(durations.values).toContainEqual(
+        expect.objectContaining({ labels: expect.objectContaining({ route: '/api/v1/relayed/:status', status_code: 200 }) }),
+      );
+    });
+
+    it('when logging relayed answers is on, then a relayed answer gets its line', async () => {
+      const { app, lines } = appWithMemoryLog({ logRelayedAnswers: true });
+      await request(app).get('/api/v1/relayed/200').set('x-request-id', 'relayed-4').expect(200);
+      expect(lines().find((l) => l.msg === 'request completed')).toMatchObject({ requestId: 'relayed-4', statusCode: 200 });
+    });
+
+    it('when a relayed answer is a 5xx, then it is logged as a failure all the same', async () => {
+      const { app, lines } = appWithMemoryLog();
+      await request(app).get('/api/v1/relayed/503').set('x-request-id', 'relayed-5').expect(503);
+      expect(lines().find((l) => l.msg === 'request failed')).toMatchObject({ level: 'error', statusCode: 503, requestId: 'relayed-5' });
+    });
+
+    it('when the client leaves before a relayed answer is complete, then that is logged all the same', async () => {
+      const { app, lines } = appWithMemoryLog();
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        await new Promise<void>((resolve, reject) => {
+          const req = get({ port, host: '127.0.0.1', path: '/api/v1/relayed-stream', headers: { 'x-request-id': 'relayed-6' } }, (res) => {
+            res.once('data', () => {
+              req.destroy();
+              resolve();
+            });
+          });
+          req.on('error', reject);
+        });
+        const line = await eventually(() => Promise.resolve(lines().find((l) => l.msg === 'request aborted by the client')));
+        expect(line).toMatchObject({ level: 'warn', requestId: 'relayed-6', aborted: true });
+      } finally {
+        server.closeAllConnections();
+        await closeServer(server);
+      }
+    });
   });
 });
