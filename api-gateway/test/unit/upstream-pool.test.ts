@@ -34,4 +34,11 @@ describe('upstream pool', () => {
     expect(pool.pick()).toBeUndefined();
     expect(pool.secondsUntilTrial()).toBe(10);
   });
+
+  it('when a breaker reads its stats (on every failure), then it does not sort the latencies of its window', () => {
+    const { stats } = pool.instances[0]!.breaker;
+    // -1 is opossum's answer when percentiles are off; on, each failure sorted every latency of the last 10 s.
+    expect(stats.latencyMean).toBe(-1);
+    expect(new Set(Object.values(stats.percentiles))).toEqual(new Set([-1]));
+  });
 });
