@@ -17,9 +17,9 @@ export interface BreakerSettings {
 /**
  * Opossum's options for one instance's breaker. Without latency percentiles: the gateway's request
  * histogram has its latencies, and opossum would sort every latency of its 10 s window on each
- * failure (it reads its stats to decide whether to open), 12 ms of blocked event loop per failed
- * request after 100 000 requests in the window, in the first moments of an outage, when the
- * breaker has not opened yet (npm run bench:breaker).
+ * failure (it reads its stats to decide whether to open): 9 ms of blocked event loop per failed
+ * request after 100 000 requests in the window, in the first moments of an outage, while the
+ * breaker is still closed (npm run bench:breaker).
  */
 export function breakerOptions(name: string, settings: BreakerSettings): CircuitBreaker.Options {
   return {

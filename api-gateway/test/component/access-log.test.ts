@@ -33,7 +33,7 @@ describe("the gateway's access lines", () => {
     return { gateway, lines };
   }
 
-  it('when a service answers, then the service writes the line and the gateway writes one only for what it answered itself or what failed', async () => {
+  it('when a service answers, then the gateway writes no line for it, only for what it answered itself or what failed', async () => {
     const { gateway, lines } = await gatewayLoggingTo();
     const statuses = [];
     for (const [path, requestId] of [
