@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import CircuitBreaker from 'opossum';
+import { BREAKER_DEFAULTS } from '@qc/shared/clients';
 import { ClientGone, StreamedBodyTooLarge, type UpstreamProxy } from './proxy';
 
 export type CircuitState = 'closed' | 'half-open' | 'open';
@@ -14,22 +15,15 @@ export interface BreakerSettings {
   volume: number;
 }
 
-/**
- * Opossum's options for one instance's breaker. Without latency percentiles: the gateway's request
- * histogram has its latencies, and opossum would sort every latency of its 10 s window on each
- * failure (it reads its stats to decide whether to open): 9 ms of blocked event loop per failed
- * request after 100 000 requests in the window, in the first moments of an outage, while the
- * breaker is still closed (npm run bench:breaker).
- */
+/** Opossum's options for one instance's breaker, on the fleet's defaults (BREAKER_DEFAULTS). */
 export function breakerOptions(name: string, settings: BreakerSettings): CircuitBreaker.Options {
   return {
+    ...BREAKER_DEFAULTS,
     name,
     timeout: settings.timeoutMs,
     resetTimeout: settings.resetMs,
     errorThresholdPercentage: settings.errorPercent,
     volumeThreshold: settings.volume,
-    rollingPercentilesEnabled: false,
-    enableSnapshots: false,
     // The client leaving or sending too much says nothing about the instance's health.
     errorFilter: (error: Error) => error instanceof ClientGone || error instanceof StreamedBodyTooLarge,
   };

@@ -81,6 +81,18 @@ describe('ServiceClient', () => {
     await callee.close();
   });
 
+  it('when a call fails after good ones, then the breaker decides without sorting the latencies of its window', async () => {
+    const client = clientFor(callee.baseUrl);
+    await client.call('/api/v1/products');
+    callee.respond = () => ({ status: 503 });
+    await expect(client.call('/api/v1/products')).rejects.toBeInstanceOf(AppError);
+    const { stats } = client.breaker;
+    expect(stats).toMatchObject({ successes: 1, failures: 1 });
+    // -1 is opossum's answer when percentiles are off; on, every failure sorted the window's latencies.
+    expect(stats.latencyMean).toBe(-1);
+    expect(new Set(Object.values(stats.percentiles))).toEqual(new Set([-1]));
+  });
+
   it('when called inside a request, then the callee receives its x-request-id and the JSON body', async () => {
     const client = clientFor(callee.baseUrl);
     callee.respond = () => ({ status: 201, body: { id: 'p-1' } });
