@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { address, userOrAddress } from '../../src/rate-limit';
 
 function requestFrom(ip: string | undefined, userId?: string): Request {
@@ -20,7 +21,9 @@ describe('who a request counts against', () => {
     ['an IPv6 address, by its /56', '2001:db8:1:2ff:abcd::1', 'ip:2001:db8:1:200::/56'],
     ['another address in the same /56', '2001:db8:1:2aa::9', 'ip:2001:db8:1:200::/56'],
     ['an IPv4-mapped IPv6 address, as its IPv4 address', '::ffff:203.0.113.7', 'ip:203.0.113.7'],
-  ])('when the address is %s, then that is the key', (_case, ip, key) => {
+  ])('when the address is %s, then that is the key, the one ipKeyGenerator gives', (_case, ip, key) => {
     expect(address(requestFrom(ip))).toBe(key);
+    // address() keys IPv4 without asking ipKeyGenerator; the answer must stay the library's.
+    expect(key).toBe(`ip:${ipKeyGenerator(ip)}`);
   });
 });

@@ -68,7 +68,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   const securityHeaders = helmet();
   app.use(requestContext);
-  app.use(observeRequests(options.logger, options.metrics, { logRelayed: options.logRelayedAnswers ?? false }));
+  app.use(observeRequests(options.logger, options.metrics, { logRelayedAnswers: options.logRelayedAnswers ?? false }));
   app.use(cors({ origin: options.corsOrigins ?? false }));
   if (options.forward) app.use(options.forward);
   app.use(securityHeaders);

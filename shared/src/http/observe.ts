@@ -21,7 +21,7 @@ export interface ObserveOptions {
    * one line in the fleet's logs, written by whoever answered it; a relayed 5xx and an answer the
    * client walked away from are logged here either way.
    */
-  logRelayed: boolean;
+  logRelayedAnswers: boolean;
 }
 
 /**
@@ -38,7 +38,7 @@ export interface ObserveOptions {
  * than the line run inside the request's context, each of which measured microseconds per
  * request on the gateway (bench/gateway).
  */
-export function observeRequests(logger: Logger, metrics: Metrics, { logRelayed }: ObserveOptions): RequestHandler {
+export function observeRequests(logger: Logger, metrics: Metrics, { logRelayedAnswers }: ObserveOptions): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
     const context = currentContext();
@@ -46,7 +46,7 @@ export function observeRequests(logger: Logger, metrics: Metrics, { logRelayed }
       const durationMs = performance.now() - started;
       const finished = res.writableFinished;
       if (finished) metrics.recordRequest(req, res, durationMs / 1000);
-      if (finished && res.statusCode < 500 && !logRelayed && res.locals.relayed === true) return;
+      if (finished && res.statusCode < 500 && !logRelayedAnswers && res.locals.relayed === true) return;
       if (QUIET_PATHS.test(req.path)) return;
       // A line that names its requestId (even as undefined) gets no ids from the context the
       // response closes in, which may be another request's (see createLogger's mixin).

@@ -20,7 +20,7 @@ async function requestCounts(metrics: Metrics): Promise<Record<string, number>> 
 function observedApp(metrics: Metrics) {
   const app = express();
   trackRouteTemplates(app);
-  return app.use(observeRequests(createLogger('metrics-test', 'silent'), metrics, { logRelayed: false }));
+  return app.use(observeRequests(createLogger('metrics-test', 'silent'), metrics, { logRelayedAnswers: false }));
 }
 
 function buildApp(metrics: Metrics) {
