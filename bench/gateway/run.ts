@@ -9,9 +9,10 @@
  * - Saturated: as fast as wrk can; gives throughput (and latency that is mostly queueing).
  * - Paced: each connection waits between requests (paced.lua) for BENCH_PACED_RPS in total, a load
  *   every target sustains; gives the latency a proxy really adds.
- * Targets are measured in turn, BENCH_ROUNDS times, and medians reported: on a shared 2-core machine
- * one 10 s run can be off by a third. The CPU time the measured process spent per request is
- * reported too; noise from other processes disturbs it much less than req/s.
+ * Targets are measured in turn, BENCH_ROUNDS times, and medians reported. Each measured server has a
+ * CPU of its own while it is measured, wrk and the upstream share the others (isolate; BENCH_PIN=0
+ * turns it off): unpinned, on a 2-CPU machine, one 10 s run could be off by a third. The CPU time
+ * the measured process spent per request is reported too.
  * Prints figures, never fails on them (DESIGN §9). Needs `npm run build`, Redis and wrk.
  */
 import { cpus } from 'node:os';
@@ -19,9 +20,12 @@ import { join } from 'node:path';
 import {
   CONNECTIONS,
   DURATION_S,
+  PIN,
   ROUNDS,
   WARMUP_S,
+  isolate,
   measure,
+  placement,
   printTable,
   saveResults,
   signed,
@@ -70,11 +74,12 @@ async function main(): Promise<void> {
   console.log(
     `wrk -t1 -c${CONNECTIONS}; ${ROUNDS} rounds of ${WARMUP_S} s warm-up + ${DURATION_S} s per target and mode; paced at ~${PACED_RPS} req/s`,
   );
-  console.log(`Node ${process.versions.node}, ${cpus().length} CPUs\n`);
+  console.log(`Node ${process.versions.node}, ${cpus().length} CPUs; ${placement()}\n`);
   const saturated = new Map<string, Measurement[]>(targets.map((t) => [t.name, []]));
   const paced = new Map<string, Measurement[]>(targets.filter((t) => t.paced).map((t) => [t.name, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const { name, server } of targets) {
+      isolate(server);
       const run = measure(server, `${server.url}${PATH}`);
       saturated.get(name)!.push(run);
       console.log(
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
       );
     }
     for (const { name, server } of targets.filter((t) => t.paced)) {
+      isolate(server);
       const run = measure(server, `${server.url}${PATH}`, { pauseMs });
       paced.get(name)!.push(run);
       console.log(
@@ -125,6 +131,7 @@ async function main(): Promise<void> {
   saveResults('gateway', {
     node: process.versions.node,
     cpus: cpus().length,
+    pinned: PIN,
     connections: CONNECTIONS,
     durationS: DURATION_S,
     rounds: ROUNDS,

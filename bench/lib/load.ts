@@ -4,6 +4,7 @@
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -58,6 +59,46 @@ export function startServer(script: string, env: Record<string, string> = {}): P
     child.once('message', ({ port, ...info }: { port: number }) => resolve({ url: `http://127.0.0.1:${port}`, pid: child.pid!, info }));
     child.once('exit', (code) => reject(new Error(`${script} exited with code ${code} before listening`)));
   });
+}
+
+/** Sets the CPUs every thread of process `pid` may run on (a taskset list such as `0-2`); false if it could not. */
+function pinTo(cpuList: string, pid: number): boolean {
+  return spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpuList, String(pid)], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Whether measured servers get a CPU of their own (isolate): on Linux with two CPUs or more, unless
+ * BENCH_PIN=0. A run that cannot pin (taskset missing, CPUs restricted) stops and says so.
+ */
+export const PIN = process.env.BENCH_PIN !== '0' && process.platform === 'linux' && cpus().length >= 2;
+
+/** The CPU a measured server gets to itself (the last), and those everything else shares. */
+function cpuSplit(): { own: string; rest: string } {
+  const last = cpus().length - 1;
+  return { own: String(last), rest: last === 1 ? '0' : `0-${last - 1}` };
+}
+
+/** Where the processes of a run are placed while a server is measured, in words. */
+export function placement(): string {
+  if (!PIN) return 'unpinned (BENCH_PIN=0, or a single CPU)';
+  const { own, rest } = cpuSplit();
+  return `each measured server alone on CPU ${own}; wrk, the upstream and the rest on CPU ${rest}`;
+}
+
+/**
+ * Gives `server` the last CPU to itself for its next measurement, and every other process of the
+ * run (this one, hence wrk, which it starts; the other servers; the readers of their stdout) the
+ * others. Unpinned, on a small machine, the measured server shares its CPUs with the load
+ * generator and with the upstream it forwards to, and its throughput then depends as much on how
+ * the scheduler interleaves the three as on its own cost (bench/gateway/README.md).
+ */
+export function isolate(server: Server): void {
+  if (!PIN) return;
+  const { own, rest } = cpuSplit();
+  const others = [process.pid, ...children.flatMap((child) => (child.pid === undefined || child.pid === server.pid ? [] : [child.pid]))];
+  if (!others.every((pid) => pinTo(rest, pid)) || !pinTo(own, server.pid)) {
+    throw new Error('taskset could not pin the benchmark processes; BENCH_PIN=0 measures unpinned');
+  }
 }
 
 /** User + system CPU of a process so far, in microseconds (Linux /proc; undefined elsewhere). */

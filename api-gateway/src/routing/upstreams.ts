@@ -27,10 +27,12 @@ export function createUpstreams(
   >,
   { metrics, logger }: { metrics: Metrics; logger: Logger },
 ): Upstreams {
-  // LIFO reuse keeps a small set of connections warm. Idle sockets are closed after 60 s, before
-  // the services close theirs (65 s), so the gateway never sends on a socket the service is closing.
-  // (An idle timeout only; a request in flight is bounded by its breaker's deadline instead.)
-  const agent = new Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo', timeout: IDLE_SOCKET_TIMEOUT_MS });
+  // Idle sockets are closed after 60 s, before the services close theirs (65 s), so the gateway
+  // never sends on a socket the service is closing (an idle timeout only; a request in flight is
+  // bounded by its breaker's deadline instead). Node's defaults do the rest: LIFO reuse keeps a
+  // small set of connections warm, up to 256 of them idle. Only options that differ from the
+  // defaults are given: the agent copies its options into every request's, key by key.
+  const agent = new Agent({ keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS });
   const circuitState = new Gauge({
     name: 'circuit_breaker_state',
     help: 'Breaker of each upstream instance: 0 closed, 1 half-open, 2 open',
