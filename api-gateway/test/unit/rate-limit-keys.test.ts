@@ -23,7 +23,7 @@ describe('who a request counts against', () => {
     ['an IPv4-mapped IPv6 address, as its IPv4 address', '::ffff:203.0.113.7', 'ip:203.0.113.7'],
   ])('when the address is %s, then that is the key, the one ipKeyGenerator gives', (_case, ip, key) => {
     expect(address(requestFrom(ip))).toBe(key);
-    // address() keys IPv4 without asking ipKeyGenerator; the answer must stay the library's.
+    // The key is the library's: these cases pin down what it answers.
     expect(key).toBe(`ip:${ipKeyGenerator(ip)}`);
   });
 });
