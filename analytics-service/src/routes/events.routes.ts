@@ -1,7 +1,6 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
-import { allow } from '@qc/shared/auth';
-import { decodeCursor, ok, page, pageQuery, validate } from '@qc/shared/http';
+import { answers, createRoutes, decodeCursor, defineRoute, page, pageQuery } from '@qc/shared/http';
 import type { ServiceDeps } from '@qc/shared/service';
 import { listRawEvents } from '../data/raw-events.repository';
 
@@ -13,23 +12,33 @@ const ListEventsQuery = z.strictObject({
     .optional(),
 });
 
+const RawEventView = z
+  .object({
+    eventId: z.uuid(),
+    type: z.string(),
+    source: z.string(),
+    subject: z.string(),
+    correlationId: z.string(),
+    occurredAt: z.string(),
+    data: z.unknown(),
+    receivedAt: z.string(),
+  })
+  .openapi('RawEvent');
+
 /** `GET /api/v1/analytics/events`: the raw event store, newest first, cursor-paged; for admins only. */
 export function eventsRoutes({ dataSource, openapi }: ServiceDeps): Router {
-  openapi.registerPath({
+  const routes = createRoutes(openapi);
+  defineRoute(routes, {
     method: 'get',
     path: '/api/v1/analytics/events',
-    summary: 'Raw events received from every topic, newest first (admin)',
+    summary: 'Raw events received from every topic, newest first',
+    access: ['admin'],
     request: { query: ListEventsQuery },
-    responses: {
-      200: { description: 'A page of raw events' },
-      401: { description: 'Not signed in' },
-      403: { description: 'Not an admin' },
+    response: answers.page('A page of raw events', RawEventView),
+    handler: async ({ query }) => {
+      const rows = await listRawEvents(dataSource, { type: query.type, after: decodeCursor(query.cursor), limit: query.limit + 1 });
+      return page(rows, query.limit, (row) => row.eventId);
     },
   });
-  return Router().get('/api/v1/analytics/events', allow('admin'), validate({ query: ListEventsQuery }), async (req, res) => {
-    const query = req.query as unknown as z.output<typeof ListEventsQuery>;
-    const rows = await listRawEvents(dataSource, { type: query.type, after: decodeCursor(query.cursor), limit: query.limit + 1 });
-    const { items, meta } = page(rows, query.limit, (row) => row.eventId);
-    res.json(ok(items, meta));
-  });
+  return routes.router;
 }

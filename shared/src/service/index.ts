@@ -4,8 +4,9 @@ import { Router, type Express } from 'express';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DestinationStream } from 'pino';
 import type { DataSource, EntitySchema } from 'typeorm';
+import type { z } from 'zod';
 import { RevocationList, TokenVerifier, authenticate, remoteJwks, type KeyResolver } from '../auth';
-import { loadConfig, port, serviceEnv, type ServiceEnv } from '../config';
+import { ConfigError, loadConfig, port, serviceEnv, type ServiceEnv } from '../config';
 import { createDataSource, migrate, pingDatabase, type MigrationClass } from '../db';
 import { EventConsumer, Outbox, OutboxRelay, createKafka, ensureTopics, type Subscription } from '../events';
 import { deadLetterTopic, eventsTopic, serviceSpec } from '../fleet';
@@ -21,13 +22,12 @@ import { Shutdown, closeServer } from '../runtime';
 export type ServiceConfig = ServiceEnv & { PORT: number };
 
 /** Everything a service's routes and consumers are given; built once in `runService`. */
-export interface ServiceDeps {
+export interface ServiceDeps<Settings = unknown> {
   name: string;
   config: ServiceConfig;
-  /**
-   * The environment the service was started with. A service with settings of its own validates
-   * them from here with `loadConfig` (in `routes`, so a bad value stops the start).
-   */
+  /** The service's own settings, parsed by its definition's `settings` schema. */
+  settings: Settings;
+  /** The environment the service was started with. */
   env: NodeJS.ProcessEnv;
   logger: Logger;
   metrics: Metrics;
@@ -45,21 +45,56 @@ export interface ServiceDeps {
  * What makes one service different from another; the rest (config, pools, migrations, outbox
  * relay, consumers, health, metrics, docs, shutdown) is the same for all eleven.
  */
-export interface ServiceDefinition {
+export interface ServiceDefinition<Settings = unknown> {
   name: string;
+  /**
+   * The zod schema of the service's own environment variables. They are checked with the shared
+   * ones at start, before anything connects; a bad value stops the start with every problem listed.
+   */
+  settings?: z.ZodType<Settings>;
   migrations?: MigrationClass[];
   entities?: EntitySchema[];
-  /** Business routes; they also register their schemas in `deps.openapi`. */
-  routes?: (deps: ServiceDeps) => Router[];
+  /** Business routes (declared with `defineRoute`, which also documents them). */
+  routes?(deps: ServiceDeps<Settings>): Router[];
   /** Topics this service consumes and what it does with each event type. */
-  consumes?: { topics: string[]; subscriptions: (deps: ServiceDeps) => Subscription[] };
+  consumes?: { topics: string[]; subscriptions(deps: ServiceDeps<Settings>): Subscription[] };
   /** Work the service does on its own schedule (sweepers): started after the consumer, stopped right after it. */
-  background?: (deps: ServiceDeps) => BackgroundJob[];
+  background?(deps: ServiceDeps<Settings>): BackgroundJob[];
   /**
    * Where access-token keys come from; by default user-service's JWKS (JWKS_URL). user-service
    * itself signs the tokens and reads its own keys.
    */
   accessKeys?: (dataSource: DataSource) => Promise<KeyResolver>;
+}
+
+/** Declares a service; inference carries the settings' type into `routes`, `consumes` and `background`. */
+export function defineService<Settings>(definition: ServiceDefinition<Settings>): ServiceDefinition<Settings> {
+  return definition;
+}
+
+/**
+ * The shared environment and the service's own settings, checked together so one message lists
+ * every bad variable.
+ */
+export function loadServiceConfig<Settings>(
+  definition: ServiceDefinition<Settings>,
+  env: NodeJS.ProcessEnv,
+): { config: ServiceConfig; settings: Settings } {
+  const shared = serviceEnv.extend({ PORT: port.default(serviceSpec(definition.name).port) });
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+      return undefined;
+    }
+  };
+  const config = attempt(() => loadConfig(shared, env));
+  const settings = attempt(() => (definition.settings ? loadConfig(definition.settings, env) : undefined));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config: config!, settings: settings as Settings };
 }
 
 /** A periodic job: `stop` resolves once a round in progress has finished. */
@@ -96,7 +131,11 @@ export function platformHealthChecks({ dataSource, redis, admin, relay }: Platfo
 }
 
 /** Builds the Express app from its dependencies. It never listens or connects: `runService` does. */
-export function createServiceApp(definition: ServiceDefinition, deps: ServiceDeps, checks: HealthCheck[]): Express {
+export function createServiceApp<Settings>(
+  definition: ServiceDefinition<Settings>,
+  deps: ServiceDeps<Settings>,
+  checks: HealthCheck[],
+): Express {
   const routes = definition.routes?.(deps) ?? [];
   const document = generateDocument(deps.openapi, deps.name);
   const docs = Router().get('/openapi.json', (_req, res) => void res.json(document));
@@ -111,10 +150,10 @@ export function createServiceApp(definition: ServiceDefinition, deps: ServiceDep
   });
 }
 
-export interface RunningService {
+export interface RunningService<Settings = unknown> {
   server: Server;
   port: number;
-  deps: ServiceDeps;
+  deps: ServiceDeps<Settings>;
   kafka: Kafka;
   producer: Producer;
   relay: OutboxRelay;
@@ -127,14 +166,13 @@ export interface RunningService {
  * Starts one service: config, logger, MySQL pool and migrations, Redis, Kafka topics, producer,
  * outbox relay, consumers, then HTTP. Registers the shutdown steps in reverse order of need.
  */
-export async function runService(
-  definition: ServiceDefinition,
+export async function runService<Settings>(
+  definition: ServiceDefinition<Settings>,
   env: NodeJS.ProcessEnv = process.env,
   /** Where log lines go instead of stdout (tests read them). */
   logDestination?: DestinationStream,
-): Promise<RunningService> {
-  const spec = serviceSpec(definition.name);
-  const config: ServiceConfig = loadConfig(serviceEnv.extend({ PORT: port.default(spec.port) }), env);
+): Promise<RunningService<Settings>> {
+  const { config, settings } = loadServiceConfig(definition, env);
   const logger = createLogger(definition.name, config.LOG_LEVEL, logDestination);
   const metrics = new Metrics(definition.name);
   const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
@@ -170,9 +208,10 @@ export async function runService(
 
   const relay = new OutboxRelay({ dataSource, producer, logger, metrics, pollMs: config.OUTBOX_POLL_MS });
   const outbox = new Outbox(dataSource, ownTopic, () => relay.wake());
-  const deps: ServiceDeps = {
+  const deps: ServiceDeps<Settings> = {
     name: definition.name,
     config,
+    settings,
     env,
     logger,
     metrics,
@@ -227,7 +266,7 @@ export async function runService(
 }
 
 /** main.ts of every service: start, install signal handlers, exit non-zero on a failed start. */
-export function main(definition: ServiceDefinition): void {
+export function main<Settings>(definition: ServiceDefinition<Settings>): void {
   runService(definition)
     .then((running) => running.shutdown.installSignalHandlers())
     .catch((err) => {

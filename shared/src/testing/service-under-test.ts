@@ -4,9 +4,9 @@ import { runService, type RunningService, type ServiceDefinition } from '../serv
 import { createTestSchema, rootQuery, skipHistory, testConsumerGroup, testServiceEnv, type TestSchema } from './index';
 import { TestTokenIssuer } from './token-issuer';
 
-export interface ServiceUnderTest {
+export interface ServiceUnderTest<Settings = unknown> {
   schema: TestSchema;
-  service: RunningService;
+  service: RunningService<Settings>;
   /** Signs the tokens the service accepts: its JWKS_URL points here. */
   issuer: TestTokenIssuer;
   /** Stops the service, then drops its schema. */
@@ -29,10 +29,10 @@ export interface ServiceUnderTestOptions {
  * consumer group, positioned at the end of the topics it consumes, so it reads only what the test
  * publishes; and a token issuer with a real JWKS endpoint standing in for user-service.
  */
-export async function startServiceUnderTest(
-  definition: ServiceDefinition,
+export async function startServiceUnderTest<Settings>(
+  definition: ServiceDefinition<Settings>,
   options: ServiceUnderTestOptions = {},
-): Promise<ServiceUnderTest> {
+): Promise<ServiceUnderTest<Settings>> {
   const [schema, issuer] = await Promise.all([createTestSchema(options.label ?? definition.name), TestTokenIssuer.start()]);
   await options.beforeStart?.(schema);
   if (definition.consumes) await skipHistory(testConsumerGroup(schema), definition.consumes.topics);
