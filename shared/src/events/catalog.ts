@@ -10,6 +10,7 @@ const id = z.uuid();
 const time = z.iso.datetime();
 const lineItem = z.object({ productId: id, quantity: z.number().int().positive() });
 const pricedLine = lineItem.extend({ unitPrice: Money });
+const geoPoint = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
 
 export const catalog = {
   // user-service
@@ -65,20 +66,57 @@ export const catalog = {
     storeId: id,
     items: z.array(pricedLine).min(1),
     total: Money,
+    /** `WALLET`, `CARD`, `UPI` or `COD`. */
     paymentMethod: z.string(),
+    addressId: id.optional(),
+    /** Where the order goes; delivery-service routes the rider there. */
+    dropoff: geoPoint.optional(),
   }),
-  'order.updated': z.object({ orderId: id, status: z.string(), previousStatus: z.string().optional() }),
-  'order.confirmed': z.object({ orderId: id, userId: id, storeId: id, items: z.array(lineItem) }),
-  'order.cancelled': z.object({ orderId: id, userId: id, reason: z.string(), paid: z.boolean() }),
+  'order.updated': z.object({
+    orderId: id,
+    status: z.string(),
+    previousStatus: z.string().optional(),
+    userId: id.optional(),
+    reason: z.string().optional(),
+    /** Set when the order starts waiting for payment: until when its stock is held. */
+    paymentDueBy: time.optional(),
+  }),
+  'order.confirmed': z.object({
+    orderId: id,
+    userId: id,
+    storeId: id,
+    items: z.array(lineItem),
+    total: Money.optional(),
+    paymentMethod: z.string().optional(),
+    dropoff: geoPoint.optional(),
+  }),
+  'order.cancelled': z.object({
+    orderId: id,
+    userId: id,
+    reason: z.string(),
+    /** Whether money was captured for it (payment-service refunds what it captured). */
+    paid: z.boolean(),
+    storeId: id.optional(),
+  }),
   'order.completed': z.object({ orderId: id, userId: id, deliveredAt: time }),
   // cart-service
-  'cart.updated': z.object({ cartId: id, userId: id, items: z.array(lineItem) }),
-  'cart.cleared': z.object({ cartId: id, userId: id }),
+  'cart.updated': z.object({ cartId: id, userId: id, items: z.array(lineItem), storeId: id.optional() }),
+  'cart.cleared': z.object({ cartId: id, userId: id, reason: z.string().optional() }),
   // payment-service
-  'payment.initiated': z.object({ paymentId: id, orderId: id, amount: Money, method: z.string() }),
-  'payment.completed': z.object({ paymentId: id, orderId: id, amount: Money }),
-  'payment.failed': z.object({ paymentId: id, orderId: id, reason: z.string() }),
-  'payment.refunded': z.object({ paymentId: id, orderId: id, refundId: id, amount: Money }),
+  'payment.initiated': z.object({ paymentId: id, orderId: id, amount: Money, method: z.string(), userId: id.optional() }),
+  'payment.completed': z.object({ paymentId: id, orderId: id, amount: Money, method: z.string().optional(), userId: id.optional() }),
+  'payment.failed': z.object({ paymentId: id, orderId: id, reason: z.string(), method: z.string().optional(), userId: id.optional() }),
+  'payment.refunded': z.object({
+    paymentId: id,
+    orderId: id,
+    refundId: id,
+    amount: Money,
+    userId: id.optional(),
+    /** `original` (back to the card/UPI/wallet paid with) or `wallet`. */
+    destination: z.enum(['original', 'wallet']).optional(),
+    /** What has been refunded of this payment in all, this refund included. */
+    refundedTotal: Money.optional(),
+  }),
   'wallet.topup': z.object({ userId: id, amount: Money, balance: Money }),
   // delivery-service
   'delivery.scheduled': z.object({ deliveryId: id, orderId: id, partnerId: id, etaMinutes: z.number().int().min(0) }),

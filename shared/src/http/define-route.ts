@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { allow, anyone } from '../auth/middleware';
 import type { Principal, Role } from '../auth/principal';
 import { BEARER_AUTH, failureResponse, type OpenAPIRegistry } from '../openapi';
-import { ok } from './envelope';
+import { IdempotencyKeys, IDEMPOTENCY_KEY_HEADER, type StoredAnswer } from '../idempotency';
+import { currentContext } from '../logging';
+import { failure, ok } from './envelope';
+import { AppError, STATUS_BY_KIND } from './errors';
 import { validate, type RequestSchemas } from './validate';
 
 /**
@@ -115,6 +118,11 @@ export interface RouteSpec<A extends Access, P, Q, H, B, R extends Answer> {
   response: R;
   /** Failure answers beyond those the platform adds (400 with a request schema, 401/403 with roles). */
   errors?: Record<number, string>;
+  /**
+   * Makes the route take a required `Idempotency-Key` header with Stripe's semantics (see
+   * `@qc/shared/idempotency`): the first answer to a key is stored and replayed. Data answers only.
+   */
+  idempotency?: IdempotencyKeys;
   handler: (input: RouteInput<A, P, Q, H, B>) => Promise<HandlerResult<R>> | HandlerResult<R>;
 }
 
@@ -161,7 +169,69 @@ export function defineRoute<
     const result: unknown = await spec.handler(input);
     sendAnswer(res, spec.response, result);
   };
-  routes.router[spec.method](spec.path.replace(PATH_PARAMETER, ':$1'), rule, checks, handle);
+  const idempotency = spec.idempotency;
+  if (idempotency && spec.response.kind !== 'data') throw new Error(`${spec.path}: Idempotency-Key needs a data answer`);
+  routes.router[spec.method](
+    spec.path.replace(PATH_PARAMETER, ':$1'),
+    rule,
+    checks,
+    idempotency ? onceByKey(idempotency, spec.response as DataAnswer, spec.handler as (input: unknown) => unknown) : handle,
+  );
+}
+
+const IdempotencyKeyHeader = z.object({
+  [IDEMPOTENCY_KEY_HEADER]: z.string().min(1).max(255).openapi({ description: 'Retries with the same key replay the first answer' }),
+});
+
+/**
+ * The handler behind an `Idempotency-Key`: claims the key, runs the handler once, stores its answer
+ * (a success, or a 4xx the use case decided), and replays it for a retry. A 5xx or a crash frees
+ * the key, so the client's retry runs again.
+ */
+function onceByKey(keys: IdempotencyKeys, answer: DataAnswer, handler: (input: unknown) => unknown): RequestHandler {
+  return async (req, res) => {
+    const key = req.get(IDEMPOTENCY_KEY_HEADER);
+    if (!key || key.length > 255) {
+      throw new AppError(
+        'invalid_input',
+        'IDEMPOTENCY_KEY_REQUIRED',
+        'Send an Idempotency-Key header (1 to 255 characters) with this request',
+      );
+    }
+    const scope = req.principal?.userId ?? 'anonymous';
+    const claim = await keys.claim(scope, key, IdempotencyKeys.fingerprint(req.method, req.originalUrl, req.body));
+    if (claim.outcome === 'replay') {
+      res.setHeader('Idempotent-Replayed', 'true');
+      res.status(claim.answer.status).json(claim.answer.body);
+      return;
+    }
+    let stored: StoredAnswer;
+    try {
+      const input = {
+        params: req.params,
+        query: req.query,
+        headers: req.validatedHeaders,
+        body: req.body,
+        principal: req.principal,
+        req,
+        res,
+      };
+      const result = await handler(input);
+      stored =
+        result instanceof WithStatus ? { status: result.status, body: ok(result.data) } : { status: answer.status, body: ok(result) };
+    } catch (err) {
+      const status = err instanceof AppError ? STATUS_BY_KIND[err.kind] : 500;
+      if (err instanceof AppError && status < 500) {
+        const body = failure(status, err.code, err.message, err.details, currentContext()?.requestId);
+        await keys.complete(scope, key, { status, body });
+      } else {
+        await keys.release(scope, key);
+      }
+      throw err;
+    }
+    await keys.complete(scope, key, stored);
+    res.status(stored.status).json(stored.body);
+  };
 }
 
 function sendAnswer(res: Response, answer: Answer, result: unknown): void {
@@ -225,7 +295,13 @@ function operationOf<
 >(spec: RouteSpec<A, P, Q, H, B, R>) {
   const request = spec.request ?? {};
   const failures: Record<number, string> = {};
-  if (request.params || request.query || request.headers || request.body) failures[400] = PLATFORM_ERRORS[400];
+  if (request.params || request.query || request.headers || request.body || spec.idempotency) failures[400] = PLATFORM_ERRORS[400];
+  if (spec.idempotency) {
+    Object.assign(failures, {
+      409: 'A request with this Idempotency-Key is still being processed',
+      422: 'This Idempotency-Key was used for a different request',
+    });
+  }
   if (spec.access !== 'anyone') Object.assign(failures, { 401: PLATFORM_ERRORS[401], 403: PLATFORM_ERRORS[403] });
   Object.assign(failures, spec.errors);
   const access: Access = spec.access;
@@ -240,7 +316,14 @@ function operationOf<
     request: {
       ...(request.params ? { params: request.params } : {}),
       ...(request.query ? { query: request.query } : {}),
-      ...(request.headers ? { headers: request.headers } : {}),
+      ...(request.headers || spec.idempotency
+        ? {
+            headers:
+              spec.idempotency && request.headers
+                ? mergeHeaders(request.headers, IdempotencyKeyHeader)
+                : (request.headers ?? IdempotencyKeyHeader),
+          }
+        : {}),
       ...(request.body ? { body: jsonBody(request.body) } : {}),
     },
     responses: {
@@ -248,6 +331,10 @@ function operationOf<
       ...Object.fromEntries(Object.entries(failures).map(([status, description]) => [status, failureResponse(description)])),
     },
   };
+}
+
+function mergeHeaders(declared: ParameterSchema, idempotency: z.ZodObject): ParameterSchema {
+  return declared instanceof z.ZodObject ? declared.extend(idempotency.shape) : declared;
 }
 
 /** The operation's tag: the resource after the version (`/api/v1/orders/...` → `orders`). */
