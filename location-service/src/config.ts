@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { loadConfig } from '@qc/shared/config';
 import { DEFAULT_ETA_MODEL } from './domain/eta';
 import { isTimeZone } from '@qc/shared/time';
 
-/** location-service's own settings, beside the shared ones every service reads. */
+/**
+ * location-service's own settings, beside the shared ones every service reads. The definition
+ * declares them, so a bad value stops the start before anything connects.
+ */
 export const locationSettings = z.object({
   /** Travelled distance ÷ straight-line distance on the city's roads. */
   ETA_ROAD_FACTOR: z.coerce.number().min(1).max(3).default(DEFAULT_ETA_MODEL.roadFactor),
@@ -22,7 +24,3 @@ export const locationSettings = z.object({
   PINCODE_MATCH_MAX_KM: z.coerce.number().positive().max(50).default(6),
 });
 export type LocationSettings = z.output<typeof locationSettings>;
-
-export function loadLocationSettings(env: NodeJS.ProcessEnv): Readonly<LocationSettings> {
-  return loadConfig(locationSettings, env);
-}

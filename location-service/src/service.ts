@@ -1,6 +1,6 @@
 import { eventsTopic } from '@qc/shared/fleet';
-import type { ServiceDefinition, ServiceDeps } from '@qc/shared/service';
-import { loadLocationSettings } from './config';
+import { defineService, type ServiceDeps } from '@qc/shared/service';
+import { locationSettings, type LocationSettings } from './config';
 import { onStoreUpdated } from './consumers/store-updated.consumer';
 import { readGazetteer } from './data/gazetteer.file';
 import { migrations } from './data/migrations';
@@ -11,12 +11,12 @@ import { locationsRoutes } from './routes/locations.routes';
 import { zonesRoutes } from './routes/zones.routes';
 
 /** Routes and consumers share one context (one in-memory service area), built on first use. */
-const contexts = new WeakMap<ServiceDeps, LocationContext>();
+const contexts = new WeakMap<ServiceDeps<LocationSettings>, LocationContext>();
 
-function contextOf(deps: ServiceDeps): LocationContext {
+function contextOf(deps: ServiceDeps<LocationSettings>): LocationContext {
   let ctx = contexts.get(deps);
   if (!ctx) {
-    const settings = loadLocationSettings(deps.env);
+    const { settings } = deps;
     const serviceArea = new ServiceAreaCache({
       load: () => loadServiceArea(deps.dataSource, settings),
       refreshMs: settings.SERVICE_AREA_REFRESH_MS,
@@ -39,8 +39,9 @@ function contextOf(deps: ServiceDeps): LocationContext {
  * location-service: zones (polygons → store), serviceability with distance and ETA, offline
  * geocoding, and address validation. Stores are inventory-service's; it keeps a read model of them.
  */
-export const definition: ServiceDefinition = {
+export const definition = defineService({
   name: 'location-service',
+  settings: locationSettings,
   migrations,
   routes: (deps) => {
     const ctx = contextOf(deps);
@@ -50,4 +51,4 @@ export const definition: ServiceDefinition = {
     topics: [eventsTopic('inventory-service')],
     subscriptions: (deps) => [onStoreUpdated(contextOf(deps))],
   },
-};
+});

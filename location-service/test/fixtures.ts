@@ -1,4 +1,22 @@
+import request from 'supertest';
+import { startServiceUnderTest, type ServiceUnderTest, type ServiceUnderTestOptions } from '@qc/shared/testing';
+import type { LocationSettings } from '../src/config';
 import type { Position } from '../src/domain/geometry';
+import { definition } from '../src/service';
+
+/** One location-service on its own schema, with a token issuer standing in for user-service. */
+export interface LocationServiceUnderTest extends ServiceUnderTest<LocationSettings> {
+  api: () => ReturnType<typeof request>;
+}
+
+/** Starts location-service for a component test file; `label` names its throwaway schema. */
+export async function startLocationService(
+  label: string,
+  options: Omit<ServiceUnderTestOptions, 'label'> = {},
+): Promise<LocationServiceUnderTest> {
+  const underTest = await startServiceUnderTest(definition, { ...options, label });
+  return { ...underTest, api: () => request(underTest.service.server) };
+}
 
 /** A closed ring approximating a circle of `radiusKm` around a point (12 positions, counter-clockwise). */
 export function ringAround(lat: number, lng: number, radiusKm: number): Position[] {

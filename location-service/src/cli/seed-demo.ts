@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { loadConfig } from '@qc/shared/config';
 import type { DataSource } from '@qc/shared/db';
 import { Outbox } from '@qc/shared/events';
 import { eventsTopic } from '@qc/shared/fleet';
 import { runCommand } from '@qc/shared/service';
-import { loadLocationSettings, type LocationSettings } from '../config';
+import { locationSettings, type LocationSettings } from '../config';
 import { readGazetteer } from '../data/gazetteer.file';
 import { loadServiceArea } from '../data/service-area.loader';
 import { zoneIdTaken } from '../data/zones.repository';
@@ -85,7 +86,7 @@ export async function seedDemo(dataSource: DataSource, city: DemoCity, settings:
 /** `node location-service/dist/cli/seed-demo.js` (make run runs it after product's and inventory's). */
 if (require.main === module) {
   runCommand(definition, async ({ dataSource, env }) => {
-    const settings = loadLocationSettings(env);
+    const settings = loadConfig(locationSettings, env);
     const path = env.DEMO_CITY_FILE ?? DEFAULT_DEMO_CITY_FILE;
     const city = readDemoCity(path);
     if (city.timezone !== settings.CITY_TIMEZONE) {

@@ -1,6 +1,15 @@
 import { newId } from '@qc/shared/db';
 import { AppError } from '@qc/shared/http';
-import { findZone, insertZone, softDeleteZone, updateZone, type ZoneFields, type ZoneRow } from '../data/zones.repository';
+import {
+  findZone,
+  insertZone,
+  listZones,
+  softDeleteZone,
+  updateZone,
+  type ZoneFields,
+  type ZoneQuery,
+  type ZoneRow,
+} from '../data/zones.repository';
 import type { LocationContext } from './context';
 import { polygonProblems, type Polygon } from './geometry';
 
@@ -33,6 +42,11 @@ export async function getZone(ctx: LocationContext, id: string): Promise<ZoneRow
   const zone = await findZone(ctx.db, id);
   if (!zone) throw zoneNotFound(id);
   return zone;
+}
+
+/** Zones (deleted ones left out), oldest first, of one store when asked; `limit` rows at most. */
+export async function browseZones(ctx: LocationContext, query: ZoneQuery): Promise<ZoneRow[]> {
+  return listZones(ctx.db, query);
 }
 
 export async function changeZone(ctx: LocationContext, id: string, changes: Partial<ZoneFields>): Promise<ZoneRow> {

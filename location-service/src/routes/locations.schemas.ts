@@ -49,6 +49,10 @@ export const PlaceView = z
   })
   .openapi('Place');
 
+export const NearestPlaceView = PlaceView.extend({
+  distanceKm: z.number().openapi({ description: 'straight-line distance from the point, to 10 m' }),
+});
+
 export const AddressValidationView = z
   .object({
     valid: z.boolean(),

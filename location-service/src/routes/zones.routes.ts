@@ -1,75 +1,67 @@
-import { Router } from 'express';
-import type { z } from 'zod';
-import { allow } from '@qc/shared/auth';
-import { decodeCursor, ok, page, validate } from '@qc/shared/http';
-import { failureResponse, okResponse, pageResponse, type OpenAPIRegistry } from '@qc/shared/openapi';
-import { listZones } from '../data/zones.repository';
+import type { Router } from 'express';
+import { answers, createRoutes, decodeCursor, defineRoute, page } from '@qc/shared/http';
+import type { OpenAPIRegistry } from '@qc/shared/openapi';
 import type { LocationContext } from '../domain/context';
-import { changeZone, createZone, deleteZone, getZone } from '../domain/zones';
-import { adminFailures } from './documents';
+import { browseZones, changeZone, createZone, deleteZone, getZone } from '../domain/zones';
 import { ChangeZoneBody, CreateZoneBody, ListZonesQuery, ZoneParams, ZoneView } from './zones.schemas';
 
-const notFound = { 404: failureResponse('no such zone (ZONE_NOT_FOUND)') };
+const INVALID_ZONE = 'Invalid input, or a polygon that is not one simple closed ring (VALIDATION_FAILED, INVALID_POLYGON)';
+const NO_SUCH_ZONE = 'No such zone (ZONE_NOT_FOUND)';
 
 /** Admin CRUD of zones: GeoJSON polygons mapped to the store that serves them. */
 export function zonesRoutes(ctx: LocationContext, openapi: OpenAPIRegistry): Router {
-  const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
-  openapi.registerPath({
+  const routes = createRoutes(openapi);
+  defineRoute(routes, {
     method: 'post',
     path: '/api/v1/zones',
-    summary: 'Create a zone (admin)',
-    request: { body: json(CreateZoneBody) },
-    responses: { 201: okResponse('The zone', ZoneView), ...adminFailures },
+    summary: 'Create a zone',
+    access: ['admin'],
+    request: { body: CreateZoneBody },
+    response: answers.data('The zone', ZoneView, 201),
+    errors: { 400: INVALID_ZONE },
+    handler: ({ body }) => createZone(ctx, body),
   });
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'get',
     path: '/api/v1/zones',
-    summary: 'List zones, oldest first (admin)',
+    summary: 'List zones, oldest first',
+    access: ['admin'],
     request: { query: ListZonesQuery },
-    responses: { 200: pageResponse('A page of zones', ZoneView), ...adminFailures },
+    response: answers.page('A page of zones', ZoneView),
+    handler: async ({ query }) => {
+      const rows = await browseZones(ctx, { storeId: query.storeId, after: decodeCursor(query.cursor), limit: query.limit + 1 });
+      return page(rows, query.limit, (zone) => zone.id);
+    },
   });
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'get',
     path: '/api/v1/zones/{id}',
-    summary: 'One zone (admin)',
+    summary: 'One zone',
+    access: ['admin'],
     request: { params: ZoneParams },
-    responses: { 200: okResponse('The zone', ZoneView), ...adminFailures, ...notFound },
+    response: answers.data('The zone', ZoneView),
+    errors: { 404: NO_SUCH_ZONE },
+    handler: ({ params }) => getZone(ctx, params.id),
   });
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'patch',
     path: '/api/v1/zones/{id}',
-    summary: 'Change a zone (admin)',
-    request: { params: ZoneParams, body: json(ChangeZoneBody) },
-    responses: { 200: okResponse('The changed zone', ZoneView), ...adminFailures, ...notFound },
+    summary: 'Change a zone',
+    access: ['admin'],
+    request: { params: ZoneParams, body: ChangeZoneBody },
+    response: answers.data('The changed zone', ZoneView),
+    errors: { 400: INVALID_ZONE, 404: NO_SUCH_ZONE },
+    handler: ({ params, body }) => changeZone(ctx, params.id, body),
   });
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'delete',
     path: '/api/v1/zones/{id}',
-    summary: 'Delete a zone (admin); it stops being served at once',
+    summary: 'Delete a zone; it stops being served at once',
+    access: ['admin'],
     request: { params: ZoneParams },
-    responses: { 204: { description: 'Deleted' }, ...adminFailures, ...notFound },
+    response: answers.empty('Deleted'),
+    errors: { 404: NO_SUCH_ZONE },
+    handler: ({ params }) => deleteZone(ctx, params.id),
   });
-
-  return Router()
-    .post('/api/v1/zones', allow('admin'), validate({ body: CreateZoneBody }), async (req, res) => {
-      const zone = await createZone(ctx, req.body as z.output<typeof CreateZoneBody>);
-      res.status(201).json(ok(zone));
-    })
-    .get('/api/v1/zones', allow('admin'), validate({ query: ListZonesQuery }), async (req, res) => {
-      const query = req.query as unknown as z.output<typeof ListZonesQuery>;
-      const rows = await listZones(ctx.db, { storeId: query.storeId, after: decodeCursor(query.cursor), limit: query.limit + 1 });
-      const { items, meta } = page(rows, query.limit, (zone) => zone.id);
-      res.json(ok(items, meta));
-    })
-    .get('/api/v1/zones/:id', allow('admin'), validate({ params: ZoneParams }), async (req, res) => {
-      res.json(ok(await getZone(ctx, (req.params as z.output<typeof ZoneParams>).id)));
-    })
-    .patch('/api/v1/zones/:id', allow('admin'), validate({ params: ZoneParams, body: ChangeZoneBody }), async (req, res) => {
-      const zone = await changeZone(ctx, (req.params as z.output<typeof ZoneParams>).id, req.body as z.output<typeof ChangeZoneBody>);
-      res.json(ok(zone));
-    })
-    .delete('/api/v1/zones/:id', allow('admin'), validate({ params: ZoneParams }), async (req, res) => {
-      await deleteZone(ctx, (req.params as z.output<typeof ZoneParams>).id);
-      res.status(204).end();
-    });
+  return routes.router;
 }

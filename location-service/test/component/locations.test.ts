@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { createDataSource, migrate } from '@qc/shared/db';
 import type { RunningService } from '@qc/shared/service';
-import { rootQuery, startServiceUnderTest, type ServiceUnderTest, type TestSchema, type TestTokenIssuer } from '@qc/shared/testing';
+import { rootQuery, type TestSchema, type TestTokenIssuer } from '@qc/shared/testing';
 import { DEFAULT_DEMO_CITY_FILE, readDemoCity, seedDemo, type SeedSummary } from '../../src/cli/seed-demo';
-import { loadLocationSettings } from '../../src/config';
+import { locationSettings } from '../../src/config';
 import { migrations } from '../../src/data/migrations';
 import { recordStore } from '../../src/domain/stores';
-import { definition } from '../../src/service';
-import { kolkataTime, polygonAround } from '../fixtures';
+import { kolkataTime, polygonAround, startLocationService, type LocationServiceUnderTest } from '../fixtures';
 
 /**
  * Serviceability, geocoding and address validation through the HTTP API, on the demo city seeded
@@ -21,24 +19,23 @@ describe('locations API', () => {
   const hsr = storeNamed('QC HSR Layout');
   const yelahanka = { lat: 13.1007, lng: 77.5963 };
 
-  let underTest: ServiceUnderTest;
+  let underTest: LocationServiceUnderTest;
   let schema: TestSchema;
   let service: RunningService;
   let issuer: TestTokenIssuer;
   let seeded: SeedSummary[];
-  const api = () => request(service.server);
+  const api = () => underTest.api();
   const serviceability = (query: Record<string, unknown>) => api().get('/api/v1/locations/serviceability').query(query);
 
   beforeAll(async () => {
-    underTest = await startServiceUnderTest(definition, {
-      label: 'location_api',
+    underTest = await startLocationService('location_api', {
       // Seed twice, as a second `make run` would, before the service starts.
       beforeStart: async (empty) => {
         const dataSource = createDataSource({ url: empty.url, poolSize: 2, migrations });
         await dataSource.initialize();
         try {
           await migrate(dataSource);
-          const settings = loadLocationSettings({});
+          const settings = locationSettings.parse({});
           seeded = [await seedDemo(dataSource, city, settings), await seedDemo(dataSource, city, settings)];
         } finally {
           await dataSource.destroy();
@@ -334,5 +331,25 @@ describe('locations API', () => {
       '/api/v1/zones/{id}',
     ]);
     expect(Object.keys(res.body.paths['/api/v1/zones/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
+  });
+
+  it('when the API document is read, then exactly the routes that need a token carry bearer security', async () => {
+    const { paths } = (await api().get('/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown }>> };
+    const secured = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => operation.security !== undefined)
+        .map(([method, operation]) => {
+          expect(operation.security).toEqual([{ bearerAuth: [] }]);
+          return `${method} ${path}`;
+        }),
+    );
+    expect(secured.sort()).toEqual([
+      'delete /api/v1/zones/{id}',
+      'get /api/v1/zones',
+      'get /api/v1/zones/{id}',
+      'patch /api/v1/zones/{id}',
+      'post /api/v1/locations/validate',
+      'post /api/v1/zones',
+    ]);
   });
 });

@@ -1,32 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
-import request from 'supertest';
 import { newEvent, type CatalogEvent, type EventData } from '@qc/shared/events';
 import { eventsTopic } from '@qc/shared/fleet';
-import type { RunningService } from '@qc/shared/service';
-import {
-  eventually,
-  rootQuery,
-  startServiceUnderTest,
-  testKafka,
-  type ServiceUnderTest,
-  type TestSchema,
-  type TestTokenIssuer,
-} from '@qc/shared/testing';
-import { definition } from '../../src/service';
-import { polygonAround } from '../fixtures';
+import { eventually, rootQuery, testKafka, type TestSchema, type TestTokenIssuer } from '@qc/shared/testing';
+import { polygonAround, startLocationService, type LocationServiceUnderTest } from '../fixtures';
 
 /**
  * The stores read model fed by inventory-service's `inventory.store_updated` on the real broker:
  * serviceability follows what inventory says, once per event, and an older event never undoes a newer one.
  */
 describe('inventory.store_updated consumer (real Kafka)', () => {
-  let underTest: ServiceUnderTest;
+  let underTest: LocationServiceUnderTest;
   let schema: TestSchema;
-  let service: RunningService;
   let issuer: TestTokenIssuer;
   let producer: Producer;
-  const api = () => request(service.server);
+  const api = () => underTest.api();
 
   const storeUpdated = (data: EventData<'inventory.store_updated'>): CatalogEvent<'inventory.store_updated'> =>
     newEvent('inventory-service', 'inventory.store_updated', data, { subject: data.storeId });
@@ -45,8 +33,8 @@ describe('inventory.store_updated consumer (real Kafka)', () => {
     (await api().get('/api/v1/locations/serviceability').query(point)).body.data;
 
   beforeAll(async () => {
-    underTest = await startServiceUnderTest(definition, { label: 'location_consumer', env: { SERVICE_AREA_REFRESH_MS: '200' } });
-    ({ schema, service, issuer } = underTest);
+    underTest = await startLocationService('location_consumer', { env: { SERVICE_AREA_REFRESH_MS: '200' } });
+    ({ schema, issuer } = underTest);
     producer = testKafka('location-consumer-test').producer();
     await producer.connect();
   }, 60_000);

@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import type request from 'supertest';
 import type { RunningService } from '@qc/shared/service';
-import { startServiceUnderTest, type ServiceUnderTest, type TestTokenIssuer } from '@qc/shared/testing';
+import type { TestTokenIssuer } from '@qc/shared/testing';
 import { recordStore } from '../../src/domain/stores';
-import { definition } from '../../src/service';
-import { polygonAround } from '../fixtures';
+import { polygonAround, startLocationService, type LocationServiceUnderTest } from '../fixtures';
 
 /** Zones admin CRUD through the HTTP API: validation, authorisation, paging, soft delete. */
 describe('zones API', () => {
-  let underTest: ServiceUnderTest;
+  let underTest: LocationServiceUnderTest;
   let service: RunningService;
   let issuer: TestTokenIssuer;
   let admin: string;
-  const api = () => request(service.server);
+  const api = () => underTest.api();
 
   const aZone = (overrides: Record<string, unknown> = {}) => ({
     name: 'Koramangala',
@@ -23,7 +22,7 @@ describe('zones API', () => {
   const create = (body: Record<string, unknown> = aZone()) => api().post('/api/v1/zones').set('authorization', admin).send(body);
 
   beforeAll(async () => {
-    underTest = await startServiceUnderTest(definition, { label: 'location_zones' });
+    underTest = await startLocationService('location_zones');
     ({ service, issuer } = underTest);
     admin = issuer.bearer({ role: 'admin' });
   }, 60_000);
