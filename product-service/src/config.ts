@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { loadConfig } from '@qc/shared/config';
 
 const seconds = z.coerce.number().int().min(1);
 const baseUrl = z.url({ protocol: /^https?$/ });
 
-/** product-service's own settings, beside the shared ones every service reads. */
+/**
+ * product-service's own settings, beside the shared ones every service reads. The definition
+ * declares them, so a bad value stops the start before anything connects.
+ */
 export const productSettings = z.object({
   INVENTORY_SERVICE_URL: baseUrl.default('http://127.0.0.1:8083'),
   LOCATION_SERVICE_URL: baseUrl.default('http://127.0.0.1:8089'),
@@ -19,7 +21,3 @@ export const productSettings = z.object({
   PUBLIC_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
 });
 export type ProductSettings = z.output<typeof productSettings>;
-
-export function loadProductSettings(env: NodeJS.ProcessEnv): Readonly<ProductSettings> {
-  return loadConfig(productSettings, env);
-}

@@ -2,10 +2,10 @@ import type { DataSource } from '@qc/shared/db';
 import type { Outbox } from '@qc/shared/events';
 import type { Logger } from '@qc/shared/logging';
 import type { Redis } from '@qc/shared/redis';
-import type { ServiceDefinition } from '@qc/shared/service';
+import { defineService } from '@qc/shared/service';
 import { InventoryClient } from './clients/inventory.client';
 import { LocationClient } from './clients/location.client';
-import { loadProductSettings, type ProductSettings } from './config';
+import { productSettings, type ProductSettings } from './config';
 import { Catalog1763856000000 } from './data/migrations/1763856000000-catalog';
 import { ResponseCache } from './data/response-cache';
 import type { Catalog } from './domain/catalog';
@@ -39,11 +39,12 @@ export function wireCatalog(
  * outbox), the public listing with filters, sorting, full-text search and typeahead, cached in
  * Redis, with live availability at the caller's dark store from location and inventory.
  */
-export const definition: ServiceDefinition = {
+export const definition = defineService({
   name: 'product-service',
+  settings: productSettings,
   migrations: [Catalog1763856000000],
   routes: (deps) => {
-    const settings = loadProductSettings(deps.env);
+    const { settings } = deps;
     const { catalog, cache } = wireCatalog(deps, settings);
     const availability = {
       stock: new InventoryClient(settings.INVENTORY_SERVICE_URL, settings.AVAILABILITY_TIMEOUT_MS),
@@ -56,4 +57,4 @@ export const definition: ServiceDefinition = {
       productRoutes({ catalog, cache, availability, maxAgeSeconds, openapi: deps.openapi }),
     ];
   },
-};
+});

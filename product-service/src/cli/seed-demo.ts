@@ -5,7 +5,7 @@ import { loadConfig, serviceEnv } from '@qc/shared/config';
 import { createLogger } from '@qc/shared/logging';
 import { createRedis } from '@qc/shared/redis';
 import { runCommand, type CommandContext } from '@qc/shared/service';
-import { loadProductSettings } from '../config';
+import { productSettings } from '../config';
 import { seedCatalog, type CatalogSeed, type SeedSummary } from '../domain/seed-catalog';
 import { NewCategoryBody } from '../routes/categories.schemas';
 import { NewProductBody } from '../routes/products.schemas';
@@ -41,7 +41,7 @@ export async function seedDemo({ dataSource, outbox, env }: CommandContext, path
   const redis = createRedis(config.REDIS_URL, logger);
   try {
     await redis.connect().catch((err: unknown) => logger.warn({ err }, 'redis unavailable; catalog cache not invalidated'));
-    const { catalog } = wireCatalog({ dataSource, outbox, redis, logger }, loadProductSettings(env));
+    const { catalog } = wireCatalog({ dataSource, outbox, redis, logger }, loadConfig(productSettings, env));
     return await seedCatalog(catalog, seed);
   } finally {
     redis.disconnect();

@@ -1,5 +1,6 @@
 import { AppError } from '@qc/shared/http';
 import type { Logger } from '@qc/shared/logging';
+import type { Product } from './catalog';
 
 /** inventory-service's bulk availability, as product-service needs it. */
 export interface StockLookup {
@@ -48,4 +49,30 @@ export async function availabilityAt(sources: AvailabilitySources, where: Wherea
     }
     throw err;
   }
+}
+
+/** A product with its live stock at the caller's store, when there was a live answer. */
+export type StockedProduct = Product & { available?: number; inStock?: boolean };
+
+export interface StockedProducts {
+  items: StockedProduct[];
+  /** How live the answer is: `live`, or why the items carry no stock. */
+  availability: Availability['status'];
+  /** The store the stock is from; null when no store delivers to the caller. */
+  storeId: string | null;
+}
+
+/** Products with their live stock at the caller's store, in their order; without it when no live answer came. */
+export async function stockAt(sources: AvailabilitySources, where: Whereabouts, products: Product[]): Promise<StockedProducts> {
+  const availability = await availabilityAt(
+    sources,
+    where,
+    products.map((product) => product.id),
+  );
+  const items = products.map((product): StockedProduct => {
+    if (availability.status !== 'live') return product;
+    const available = availability.available.get(product.id) ?? 0;
+    return { ...product, available, inStock: available > 0 };
+  });
+  return { items, availability: availability.status, storeId: availability.status === 'unserviceable' ? null : availability.storeId };
 }

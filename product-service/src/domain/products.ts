@@ -1,3 +1,4 @@
+import type { Principal } from '@qc/shared/auth';
 import { newId, type Queryable, duplicateKeyOf, foreignKeyFailure } from '@qc/shared/db';
 import { newEvent } from '@qc/shared/events';
 import { AppError } from '@qc/shared/http';
@@ -147,8 +148,12 @@ export async function deleteProduct(catalog: Catalog, idOrSlug: string): Promise
   await catalog.changed();
 }
 
-export async function productByIdOrSlug(catalog: Catalog, idOrSlug: string, options: { includeInactive?: boolean } = {}): Promise<Product> {
-  const product = await findProduct(catalog.dataSource, ...lookup(idOrSlug), options);
+/** Admins see inactive products too, to edit them; everyone else sees the live catalog. */
+export const seesInactiveProducts = (reader: Principal | undefined): boolean => reader?.role === 'admin';
+
+/** One product by id or slug; an inactive one only for a reader who sees those. */
+export async function productByIdOrSlug(catalog: Catalog, idOrSlug: string, reader?: Principal): Promise<Product> {
+  const product = await findProduct(catalog.dataSource, ...lookup(idOrSlug), { includeInactive: seesInactiveProducts(reader) });
   if (!product) throw productNotFound(idOrSlug);
   return product;
 }
@@ -166,7 +171,8 @@ export interface BrowseQuery {
   limit: number;
   /** Where the previous page ended (the decoded cursor). */
   after?: string | undefined;
-  includeInactive?: boolean;
+  /** Inactive products too: only for a reader who sees those. */
+  includeInactive?: boolean | undefined;
 }
 
 export interface BrowsePage {
@@ -177,7 +183,10 @@ export interface BrowsePage {
 }
 
 /** The public listing: filters, one of five orders, keyset pages that stay stable under writes. */
-export async function browseProducts(catalog: Catalog, query: BrowseQuery): Promise<BrowsePage> {
+export async function browseProducts(catalog: Catalog, query: BrowseQuery, reader?: Principal): Promise<BrowsePage> {
+  if (query.includeInactive && !seesInactiveProducts(reader)) {
+    throw new AppError('forbidden', 'FORBIDDEN', 'Only admins may list inactive products');
+  }
   const q = query.q?.trim() || undefined;
   const sort: Sort = query.sort ?? (q ? 'relevance' : 'popularity');
   if (sort === 'relevance' && !q) {

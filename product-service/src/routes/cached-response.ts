@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { cachedBody, type CachedBody, type ResponseCache } from '../data/response-cache';
 
 /** The body for `key` from the cache, or computed, sent and stored for the next reader. */
@@ -17,7 +17,7 @@ export type Audience = { public: true; maxAgeSeconds: number } | { public: false
  * Shared reads may be cached by browsers and CDNs for a short while; reads with live stock (or an
  * admin's view) are `private, no-cache`: always revalidated, still cheap thanks to the ETag.
  */
-export function sendCached(req: Request, res: Response, entry: CachedBody, audience: Audience): void {
+export function sendCached(res: Response, entry: CachedBody, audience: Audience): void {
   res.setHeader('ETag', entry.etag);
   res.setHeader('Cache-Control', audience.public ? `public, max-age=${audience.maxAgeSeconds}` : 'private, no-cache');
   res.type('application/json').send(entry.body);

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+// Registers zod's .openapi() before the schemas below use it.
+import '@qc/shared/openapi';
+import type { CategoryNode } from '../domain/category-tree';
 import { SLUG } from './products.schemas';
 
 export const NewCategoryBody = z.strictObject({
@@ -10,25 +13,34 @@ export const NewCategoryBody = z.strictObject({
 
 export const CategoryPatchBody = NewCategoryBody.partial();
 
-export const CategoryParams = z.strictObject({ idOrSlug: z.string().min(1).max(140).describe('The category id or its slug') });
-
-const Category = z.object({
-  id: z.uuid(),
-  parentId: z.uuid().nullable(),
-  name: z.string(),
-  slug: z.string(),
-  position: z.number().int(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
+/** Ids and slugs share the path segment; slugs are lower case, so any spelling finds the category. */
+export const CategoryParams = z.strictObject({
+  idOrSlug: z.string().min(1).max(140).toLowerCase().describe('The category id or its slug'),
 });
 
-const CategoryNode = Category.extend({
-  children: z.array(Category.extend({ children: z.array(z.unknown()) })).describe('Subcategories, each with its own children'),
-});
+export const CategoryView = z
+  .object({
+    id: z.uuid(),
+    parentId: z.uuid().nullable(),
+    name: z.string(),
+    slug: z.string(),
+    position: z.number().int(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi('Category');
 
-export const CategoryResponse = z.object({ success: z.literal(true), data: Category });
-export const CategoryTreeResponse = z.object({ success: z.literal(true), data: z.array(CategoryNode) });
+/** A category with its subcategories, each with its own, at any depth. */
+const CategoryNodeView: z.ZodType<CategoryNode> = CategoryView.extend({
+  children: z.array(z.lazy(() => CategoryNodeView)).describe('Subcategories, in display order'),
+}).openapi('CategoryNode');
+
+/** The bodies of the cached reads, which their handlers send themselves (with an ETag). */
+export const CategoryTreeResponse = z.object({ success: z.literal(true), data: z.array(CategoryNodeView) });
 export const CategoryDetailResponse = z.object({
   success: z.literal(true),
-  data: CategoryNode.extend({ ancestors: z.array(Category.pick({ id: true, name: true, slug: true })) }),
+  data: CategoryView.extend({
+    ancestors: z.array(CategoryView.pick({ id: true, name: true, slug: true })).describe('From the top of the tree down to the parent'),
+    children: z.array(CategoryNodeView),
+  }),
 });

@@ -104,9 +104,11 @@ export const SuggestQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(20).default(8),
 });
 
-export const IdOrSlugParams = z.strictObject({ idOrSlug: z.string().min(1).max(220).describe('The product id or its slug') });
+/** Ids and slugs share the path segment; slugs are lower case, so any spelling finds the product. */
+export const IdOrSlugParams = z.strictObject({ idOrSlug: z.string().min(1).max(220).toLowerCase().describe('The product id or its slug') });
 
-const Product = z.object({
+/** A product as an admin wrote it. */
+export const ProductView = z.object({
   id: z.uuid(),
   sku: z.string(),
   name: z.string(),
@@ -126,6 +128,10 @@ const Product = z.object({
   version: z.number().int(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+});
+
+/** A product as a shopper reads it: with its live stock when a store was asked for and answered. */
+const StockedProductView = ProductView.extend({
   available: z.number().int().optional().describe('Units available at the store; only with storeId or lat/lng'),
   inStock: z.boolean().optional(),
 });
@@ -138,10 +144,15 @@ const AvailabilityMeta = {
   storeId: z.uuid().nullable().optional(),
 };
 
-export const ProductResponse = z.object({ success: z.literal(true), data: Product, meta: z.object(AvailabilityMeta).optional() });
+/** The bodies of the cached reads, which their handlers send themselves (with an ETag). */
+export const ProductResponse = z.object({
+  success: z.literal(true),
+  data: StockedProductView,
+  meta: z.object(AvailabilityMeta).optional(),
+});
 export const ProductPageResponse = z.object({
   success: z.literal(true),
-  data: z.array(Product),
+  data: z.array(StockedProductView),
   meta: z.object({ limit: z.number().int(), nextCursor: z.string().nullable(), sort: z.enum(SORTS), ...AvailabilityMeta }),
 });
 export const SuggestResponse = z.object({

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newId } from '@qc/shared/db';
-import { aProduct, startCatalog, unique, type TestCatalog } from './support';
+import { aProduct, startProductService, unique, type ProductServiceUnderTest } from '../fixtures';
 
 /**
  * A tiny HTTP server standing in for another service: it answers with `respond` and records the
@@ -48,7 +48,7 @@ describe('availability at the caller’s dark store', () => {
   const stock = new Map<string, number>();
   let inventory: StandIn;
   let location: StandIn;
-  let t: TestCatalog;
+  let t: ProductServiceUnderTest;
   let categoryId: string;
   let productIds: string[];
 
@@ -77,7 +77,7 @@ describe('availability at the caller’s dark store', () => {
         },
       };
     });
-    t = await startCatalog('product_availability', {
+    t = await startProductService('product_availability', {
       INVENTORY_SERVICE_URL: inventory.url,
       LOCATION_SERVICE_URL: location.url,
       AVAILABILITY_TIMEOUT_MS: '300',

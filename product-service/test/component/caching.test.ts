@@ -1,12 +1,12 @@
 import { rootQuery } from '@qc/shared/testing';
-import { aProduct, startCatalog, unique, type TestCatalog } from './support';
+import { aProduct, startProductService, unique, type ProductServiceUnderTest } from '../fixtures';
 
 describe('catalog reads: Redis cache, ETag and Cache-Control', () => {
-  let t: TestCatalog;
+  let t: ProductServiceUnderTest;
   let categoryId: string;
 
   beforeAll(async () => {
-    t = await startCatalog('product_cache');
+    t = await startProductService('product_cache');
     categoryId = (
       await t
         .api()

@@ -1,10 +1,10 @@
-import { aProduct, startCatalog, unique, type TestCatalog } from './support';
+import { aProduct, startProductService, unique, type ProductServiceUnderTest } from '../fixtures';
 
 describe('categories', () => {
-  let t: TestCatalog;
+  let t: ProductServiceUnderTest;
 
   beforeAll(async () => {
-    t = await startCatalog('product_categories');
+    t = await startProductService('product_categories');
   }, 60_000);
 
   afterAll(() => t?.stop(), 30_000);

@@ -1,12 +1,12 @@
-import { aProduct, inr, outboxEvents, startCatalog, unique, type TestCatalog } from './support';
+import { aProduct, inr, outboxEvents, startProductService, unique, type ProductServiceUnderTest } from '../fixtures';
 
 describe('products: admin writes', () => {
-  let t: TestCatalog;
+  let t: ProductServiceUnderTest;
   let categoryId: string;
   let otherCategoryId: string;
 
   beforeAll(async () => {
-    t = await startCatalog('product_admin');
+    t = await startProductService('product_admin');
     const create = (name: string) => t.api().post('/api/v1/categories').set('authorization', t.admin()).send({ name });
     categoryId = (await create(`Staples ${unique()}`)).body.data.id;
     otherCategoryId = (await create(`Snacks ${unique()}`)).body.data.id;
@@ -238,5 +238,48 @@ describe('products: admin writes', () => {
       expect((await write().set('authorization', t.issuer.bearer({ role: 'delivery_partner' }))).status).toBe(403);
     }
     expect((await t.api().get(`/api/v1/products/${product.id}`)).body.data.version).toBe(1);
+  });
+
+  it('when the API document is read, then it lists every catalog route, with bearer security on the admin writes only', async () => {
+    const res = await t.api().get('/openapi.json');
+    expect(res.status).toBe(200);
+    const paths = res.body.paths as Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>;
+    const operations = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
+    expect(operations.sort()).toEqual([
+      'delete /api/v1/categories/{idOrSlug}',
+      'delete /api/v1/products/{idOrSlug}',
+      'get /api/v1/categories',
+      'get /api/v1/categories/{idOrSlug}',
+      'get /api/v1/products',
+      'get /api/v1/products/suggest',
+      'get /api/v1/products/{idOrSlug}',
+      'patch /api/v1/categories/{idOrSlug}',
+      'patch /api/v1/products/{idOrSlug}',
+      'post /api/v1/categories',
+      'post /api/v1/products',
+    ]);
+    const secured = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, operation]) => operation.security !== undefined)
+        .map(([method, operation]) => {
+          expect(operation.security).toEqual([{ bearerAuth: [] }]);
+          return `${method} ${path}`;
+        }),
+    );
+    expect(secured.sort()).toEqual(operations.filter((operation) => !operation.startsWith('get ')).sort());
+    // The cached reads write their own body; the document still shows its schema.
+    expect(paths['/api/v1/products']!.get!.responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { properties: { data: { type: 'array' }, meta: expect.any(Object) } } } },
+    });
+    expect(paths['/api/v1/categories']!.get!.responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { properties: { data: { items: { $ref: '#/components/schemas/CategoryNode' } } } } } },
+    });
+    // A node's children are nodes, at any depth.
+    expect(res.body.components.schemas.CategoryNode).toMatchObject({
+      allOf: [
+        { $ref: '#/components/schemas/Category' },
+        { properties: { children: { items: { $ref: '#/components/schemas/CategoryNode' } } } },
+      ],
+    });
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { newId } from '@qc/shared/db';
 import { testServiceEnv } from '@qc/shared/testing';
 import { seedDemo } from '../../src/cli/seed-demo';
-import { aProduct, inr, startCatalog, type TestCatalog } from './support';
+import { aProduct, inr, startProductService, type ProductServiceUnderTest } from '../fixtures';
 
 /**
  * A small catalog of its own, seeded through the demo seeder (the only writer of popularity
@@ -71,10 +71,10 @@ const active = (Object.keys(products) as Name[]).filter((n) => products[n].activ
 const nameOf = new Map(Object.entries(products).map(([name, p]) => [p.id, name]));
 
 describe('products: browsing, search and typeahead', () => {
-  let t: TestCatalog;
+  let t: ProductServiceUnderTest;
 
   beforeAll(async () => {
-    t = await startCatalog('product_browse');
+    t = await startProductService('product_browse');
     const file = join(mkdtempSync(join(tmpdir(), 'catalog-')), 'catalog.json');
     writeFileSync(
       file,

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { rootQuery, testServiceEnv } from '@qc/shared/testing';
 import { DEFAULT_DEMO_CATALOG, seedDemo } from '../../src/cli/seed-demo';
-import { startCatalog, type TestCatalog } from './support';
+import { startProductService, type ProductServiceUnderTest } from '../fixtures';
 
 describe('demo catalog seeding', () => {
   const demo = JSON.parse(readFileSync(DEFAULT_DEMO_CATALOG, 'utf8')) as {
     categories: { id: string; parentId: string | null; slug: string }[];
     products: { id: string; slug: string; sku: string; active: boolean; categoryIds: string[] }[];
   };
-  let t: TestCatalog;
+  let t: ProductServiceUnderTest;
 
   beforeAll(async () => {
-    t = await startCatalog('product_seed');
+    t = await startProductService('product_seed');
   }, 60_000);
 
   afterAll(() => t?.stop(), 30_000);

@@ -1,30 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import type { RunningService } from '@qc/shared/service';
-import { outboxEvents as allOutboxEvents, startServiceUnderTest, type TestSchema, type TestTokenIssuer } from '@qc/shared/testing';
-import { definition } from '../../src/service';
+import { outboxEvents as allOutboxEvents, startServiceUnderTest, type ServiceUnderTest, type TestSchema } from '@qc/shared/testing';
+import type { ProductSettings } from '../src/config';
+import { definition } from '../src/service';
 
 /** One product-service on its own schema, with a token issuer standing in for user-service. */
-export interface TestCatalog {
-  schema: TestSchema;
-  service: RunningService;
-  issuer: TestTokenIssuer;
+export interface ProductServiceUnderTest extends ServiceUnderTest<ProductSettings> {
   api: () => ReturnType<typeof request>;
+  /** `authorization` header values of a signed-in admin and customer. */
   admin: () => string;
   customer: () => string;
-  stop: () => Promise<void>;
 }
 
-export async function startCatalog(label: string, env: Record<string, string> = {}): Promise<TestCatalog> {
-  const { schema, service, issuer, stop } = await startServiceUnderTest(definition, { label, env });
+/** Starts product-service for a component test file; `label` names its throwaway schema. */
+export async function startProductService(label: string, env: Record<string, string> = {}): Promise<ProductServiceUnderTest> {
+  const underTest = await startServiceUnderTest(definition, { label, env });
   return {
-    schema,
-    service,
-    issuer,
-    api: () => request(service.server),
-    admin: () => issuer.bearer({ role: 'admin' }),
-    customer: () => issuer.bearer({ role: 'customer' }),
-    stop,
+    ...underTest,
+    api: () => request(underTest.service.server),
+    admin: () => underTest.issuer.bearer({ role: 'admin' }),
+    customer: () => underTest.issuer.bearer({ role: 'customer' }),
   };
 }
 
