@@ -35,6 +35,7 @@ const settings = serviceEnv
     LOG_LEVEL: true,
     HOST: true,
     REDIS_URL: true,
+    REDIS_KEY_PREFIX: true,
     CORS_ORIGINS: true,
     SHUTDOWN_TIMEOUT_MS: true,
     JWT_ISSUER: true,

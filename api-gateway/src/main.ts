@@ -18,7 +18,7 @@ async function start(): Promise<void> {
 
   // Redis is required to start. Later outages: the general rate limit counts on each replica alone
   // until Redis is back, the strict one on sign-in fails open, and health warns.
-  const redis = createGatewayRedis(config.REDIS_URL, logger);
+  const redis = createGatewayRedis(config, logger);
   await redis.connect();
 
   const revocations = new RevocationList(redis, logger);

@@ -5,7 +5,7 @@ import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { AppError } from '@qc/shared/http';
 import { logSparingly, type Logger } from '@qc/shared/logging';
 import type { Metrics } from '@qc/shared/metrics';
-import { createRedis, type Redis } from '@qc/shared/redis';
+import { createRedis, type Redis, type RedisSettings } from '@qc/shared/redis';
 
 /** Redis answers in well under a millisecond; one that takes longer is treated as down. */
 const COMMAND_TIMEOUT_MS = 200;
@@ -16,8 +16,8 @@ const COMMAND_TIMEOUT_MS = 200;
  * syscall instead of one each, on both sides; the command deadline keeps a stuck Redis from
  * stalling requests (the exact limiter then fails open).
  */
-export function createGatewayRedis(url: string, logger: Logger): Redis {
-  return createRedis(url, logger, { enableAutoPipelining: true, commandTimeout: COMMAND_TIMEOUT_MS });
+export function createGatewayRedis(target: string | RedisSettings, logger: Logger): Redis {
+  return createRedis(target, logger, { enableAutoPipelining: true, commandTimeout: COMMAND_TIMEOUT_MS });
 }
 
 export interface RateLimitDeps {

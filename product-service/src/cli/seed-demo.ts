@@ -35,10 +35,10 @@ export function readDemoCatalog(path: string): CatalogSeed {
  * are invalidated through Redis when it answers; without it they expire by their TTL.
  */
 export async function seedDemo({ dataSource, outbox, env }: CommandContext, path = DEFAULT_DEMO_CATALOG): Promise<SeedSummary> {
-  const config = loadConfig(serviceEnv.pick({ LOG_LEVEL: true, REDIS_URL: true }), env);
+  const config = loadConfig(serviceEnv.pick({ LOG_LEVEL: true, REDIS_URL: true, REDIS_KEY_PREFIX: true }), env);
   const logger = createLogger('product-service', config.LOG_LEVEL);
   const seed = readDemoCatalog(path);
-  const redis = createRedis(config.REDIS_URL, logger);
+  const redis = createRedis(config, logger);
   try {
     await redis.connect().catch((err: unknown) => logger.warn({ err }, 'redis unavailable; catalog cache not invalidated'));
     const { catalog } = wireCatalog({ dataSource, outbox, redis, logger }, loadConfig(productSettings, env));

@@ -37,7 +37,7 @@ export class RevocationList {
     subscriber.on('ready', () => void this.reload().catch((err: unknown) => this.logger.warn({ err }, 'revocation list reload failed')));
     subscriber.on('error', () => undefined);
     await subscriber.connect();
-    await subscriber.subscribe(REVOCATIONS_CHANNEL);
+    await subscriber.subscribe(this.channel);
     await this.reload();
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS).unref();
   }
@@ -57,8 +57,13 @@ export class RevocationList {
     const now = Date.now();
     for (const id of sessionIds) this.sessions.set(id, now + KEEP_MS);
     const transaction = this.redis.multi().zremrangebyscore(REVOCATIONS_KEY, '-inf', now);
-    for (const id of sessionIds) transaction.zadd(REVOCATIONS_KEY, now + KEEP_MS, id).publish(REVOCATIONS_CHANNEL, id);
+    for (const id of sessionIds) transaction.zadd(REVOCATIONS_KEY, now + KEEP_MS, id).publish(this.channel, id);
     await requireRedis(transaction.exec(), 'Ending sessions');
+  }
+
+  /** ioredis prefixes keys, not channels: a fleet under REDIS_KEY_PREFIX hears only its own ended sessions. */
+  private get channel(): string {
+    return `${this.redis.options.keyPrefix ?? ''}${REVOCATIONS_CHANNEL}`;
   }
 
   private async reload(): Promise<void> {

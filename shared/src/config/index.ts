@@ -47,6 +47,15 @@ export const serviceEnv = z.object({
   MYSQL_URL: mysqlUrl,
   MYSQL_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  /**
+   * Put before every Redis key (and pub/sub channel) the process uses, so two fleets can share one
+   * Redis without seeing each other's state; the end-to-end tests run theirs under `e2e:<run>:`.
+   */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .max(64)
+    .regex(/^[\w.:-]*$/, 'letters, digits and _ . : - only')
+    .default(''),
   KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
   /** Consumer group; defaults to the service name. A separate group reads the topics independently. */
   KAFKA_CONSUMER_GROUP: z.string().min(1).optional(),

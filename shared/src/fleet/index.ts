@@ -1,2 +1,3 @@
 export * from './manifest';
-export { FleetProcesses, portOf, processEnv, type FleetOptions } from './launcher';
+export * from './namespace';
+export { FleetProcesses, portOf, processEnv, type FleetOptions, type Placement } from './launcher';

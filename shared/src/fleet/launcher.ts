@@ -1,21 +1,28 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FLEET, databaseUser, envPrefix, type ServiceSpec } from './manifest';
+import { FLEET, envPrefix, serviceSpec, type ServiceSpec } from './manifest';
+import { RUN_NAMESPACE, passwordVariable, type FleetNamespace } from './namespace';
+
+/** Where a fleet runs: `make run`'s ports and namespace unless told otherwise. */
+export interface Placement {
+  /** Per-service port offset, so tests can run a second fleet beside a developer's. */
+  portOffset?: number;
+  /** Schemas, users, consumer groups and Redis prefix of this fleet; `make run`'s by default. */
+  namespace?: FleetNamespace;
+}
 
 /**
  * Runs the fleet as separate processes (`node <service>/dist/main.js`), one log file each.
  * `make run` and the end-to-end tests both use it, so what the tests start is what users start.
  */
-export interface FleetOptions {
+export interface FleetOptions extends Placement {
   /** Repository root, where the `<service>/dist` folders are. */
   root: string;
   logDir: string;
   /** Environment shared by every process; per-service variables are added by `processEnv`. */
   env: NodeJS.ProcessEnv;
-  /** Per-service port offset, so tests can run a second fleet beside a developer's. */
-  portOffset?: number;
   readyTimeoutMs?: number;
   onProgress?: (message: string) => void;
 }
@@ -37,15 +44,21 @@ export function portOf(spec: ServiceSpec, portOffset = 0): number {
 }
 
 /**
- * Environment of one service process: its port, and a MYSQL_URL for its own user and schema built
- * from `<SERVICE>_DB_PASSWORD` and MYSQL_HOST/MYSQL_PORT. Every URL of another process (services'
+ * Environment of one process of the fleet: its port; the namespace's REDIS_KEY_PREFIX; for a
+ * service, its consumer group and a MYSQL_URL for its own user and schema built from
+ * `<SERVICE>_DB_PASSWORD` and MYSQL_HOST/MYSQL_PORT. Every URL of another process (services'
  * `<SERVICE>_URL`, the gateway's `UPSTREAM_<SERVICE>`, everyone's JWKS_URL) follows the port offset.
  */
-export function processEnv(spec: ServiceSpec, env: NodeJS.ProcessEnv, portOffset = 0): NodeJS.ProcessEnv {
+export function processEnv(
+  spec: ServiceSpec,
+  env: NodeJS.ProcessEnv,
+  { portOffset = 0, namespace = RUN_NAMESPACE }: Placement = {},
+): NodeJS.ProcessEnv {
   const userService = FLEET.find((s) => s.name === 'user-service')!;
   const own: NodeJS.ProcessEnv = {
     PORT: String(portOf(spec, portOffset)),
     JWKS_URL: `http://127.0.0.1:${portOf(userService, portOffset)}/.well-known/jwks.json`,
+    REDIS_KEY_PREFIX: namespace.redisKeyPrefix,
   };
   for (const other of FLEET.filter((s) => s.schema)) {
     const url = `http://127.0.0.1:${portOf(other, portOffset)}`;
@@ -53,11 +66,13 @@ export function processEnv(spec: ServiceSpec, env: NodeJS.ProcessEnv, portOffset
     own[spec.schema ? `${envPrefix(other.name)}_URL` : `UPSTREAM_${envPrefix(other.name)}`] = url;
   }
   if (spec.schema) {
-    const password = env[`${envPrefix(spec.name)}_DB_PASSWORD`];
-    if (!password) throw new Error(`${envPrefix(spec.name)}_DB_PASSWORD is not set`);
+    const password = env[passwordVariable(spec)];
+    if (!password) throw new Error(`${passwordVariable(spec)} is not set`);
     const host = env.MYSQL_HOST ?? '127.0.0.1';
     const port = env.MYSQL_PORT ?? '3306';
-    own.MYSQL_URL = `mysql://${databaseUser(spec.name)}:${encodeURIComponent(password)}@${host}:${port}/${spec.schema}`;
+    const user = namespace.databaseUser(spec);
+    own.MYSQL_URL = `mysql://${user}:${encodeURIComponent(password)}@${host}:${port}/${namespace.schema(spec)}`;
+    own.KAFKA_CONSUMER_GROUP = namespace.consumerGroup(spec);
   }
   return { ...env, ...own };
 }
@@ -91,11 +106,18 @@ export class FleetProcesses {
     await Promise.all(gateway.map(startOne));
   }
 
+  /** The environment a member of the fleet runs with; its commands (seeds, create-admin) need the same. */
+  envOf(name: string): NodeJS.ProcessEnv {
+    return processEnv(serviceSpec(name), this.options.env, this.options);
+  }
+
   /** Starts one process (again); used by `start` and by fault tests that restart a service. */
   spawn(spec: ServiceSpec): void {
+    const main = join(this.options.root, spec.name, 'dist', 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: compile the fleet first (make build)`);
     const log = createWriteStream(this.logFile(spec.name), { flags: 'a' });
-    const child = spawn(process.execPath, [QUIET_KAFKAJS, join(this.options.root, spec.name, 'dist', 'main.js')], {
-      env: processEnv(spec, this.options.env, this.options.portOffset),
+    const child = spawn(process.execPath, [QUIET_KAFKAJS, main], {
+      env: this.envOf(spec.name),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(log);

@@ -4,14 +4,27 @@ import { logSparingly, type Logger } from '../logging';
 
 export { Redis } from 'ioredis';
 
+/** Where a process's Redis is and the prefix of its keys (the two settings of `serviceEnv`). */
+export interface RedisSettings {
+  REDIS_URL: string;
+  REDIS_KEY_PREFIX: string;
+}
+
 /**
  * A Redis client that fails fast instead of queueing commands while disconnected, so a Redis
  * outage turns into quick errors (and 503s) rather than requests that hang. Its connection errors
  * go to `logger`, one line per ten seconds while they repeat: without a listener, ioredis writes
  * every failed reconnect to stderr as unstructured text. `options` adds to these.
+ *
+ * Given the settings, every key gets REDIS_KEY_PREFIX (ioredis' `keyPrefix`): in plain commands,
+ * MULTI, and the KEYS of Lua scripts (EVAL/EVALSHA, `defineCommand`). ioredis does not prefix
+ * pub/sub channels, nor the pattern of KEYS/SCAN (whose answers do carry the prefix): code using
+ * those adds `redis.options.keyPrefix` itself (RevocationList does). A bare URL means no prefix.
  */
-export function createRedis(url: string, logger: Logger, options: RedisOptions = {}): Redis {
+export function createRedis(target: string | RedisSettings, logger: Logger, options: RedisOptions = {}): Redis {
+  const [url, keyPrefix] = typeof target === 'string' ? [target, ''] : [target.REDIS_URL, target.REDIS_KEY_PREFIX];
   const redis = new Redis(url, {
+    keyPrefix,
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

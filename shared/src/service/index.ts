@@ -187,7 +187,7 @@ export async function runService<Settings>(
   const applied = await migrate(dataSource);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 
-  const redis = createRedis(config.REDIS_URL, logger);
+  const redis = createRedis(config, logger);
   await redis.connect();
   const revocations = new RevocationList(redis, logger);
   await revocations.start();

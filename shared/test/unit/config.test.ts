@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       MYSQL_URL: minimalEnv().MYSQL_URL,
       MYSQL_POOL_SIZE: 10,
       REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: '',
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       BODY_LIMIT: '100kb',
       SHUTDOWN_TIMEOUT_MS: 10_000,

@@ -1,0 +1,46 @@
+import { FLEET, GATEWAY, RUN_NAMESPACE, SERVICES, e2eNamespace, passwordVariable, processEnv, serviceSpec } from '@qc/shared/fleet';
+
+const passwords = Object.fromEntries(SERVICES.map((s) => [passwordVariable(s), 'secret']));
+
+describe('fleet namespaces', () => {
+  it("when make run's fleet is placed, then its processes use the qc_ schemas, the services' users and groups, and no Redis prefix", () => {
+    const env = processEnv(serviceSpec('order-service'), passwords);
+    expect(env).toMatchObject({
+      MYSQL_URL: 'mysql://order_service:secret@127.0.0.1:3306/qc_order',
+      KAFKA_CONSUMER_GROUP: 'order-service',
+      REDIS_KEY_PREFIX: '',
+    });
+    expect(processEnv(GATEWAY, passwords).REDIS_KEY_PREFIX).toBe('');
+  });
+
+  it("when an end-to-end run's fleet is placed, then every process gets the run's schema, user, group and Redis prefix", () => {
+    const namespace = e2eNamespace('1a2b3c4d');
+    for (const spec of FLEET) {
+      const env = processEnv(
+        spec,
+        { ...passwords, REDIS_KEY_PREFIX: '', KAFKA_CONSUMER_GROUP: 'order-service' },
+        { namespace, portOffset: 10_000 },
+      );
+      expect(env.REDIS_KEY_PREFIX).toBe('e2e:1a2b3c4d:');
+      expect(env.PORT).toBe(String(spec.port + 10_000));
+      if (!spec.schema) continue;
+      const name = `qce2e_1a2b3c4d_${spec.name.replace(/-service$/, '')}`;
+      expect(env.MYSQL_URL).toBe(`mysql://${name}:secret@127.0.0.1:3306/${name}`);
+      expect(env.KAFKA_CONSUMER_GROUP).toBe(`e2e.1a2b3c4d.${spec.name}`);
+    }
+  });
+
+  it("when an end-to-end run's names are made, then none is make run's and every user fits MySQL's 32 characters", () => {
+    const namespace = e2eNamespace('zz99zz99');
+    for (const spec of SERVICES) {
+      expect(namespace.schema(spec)).not.toBe(RUN_NAMESPACE.schema(spec));
+      expect(namespace.schema(spec).startsWith('qc_')).toBe(false);
+      expect(namespace.databaseUser(spec).length).toBeLessThanOrEqual(32);
+      expect(namespace.consumerGroup(spec)).not.toBe(RUN_NAMESPACE.consumerGroup(spec));
+    }
+  });
+
+  it('when a run id could escape its names, then e2eNamespace refuses it', () => {
+    for (const run of ['', 'UPPER', 'has_underscore', 'toolong123', 'a`b']) expect(() => e2eNamespace(run)).toThrow(/run id/);
+  });
+});
