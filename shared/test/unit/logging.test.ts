@@ -16,9 +16,82 @@ describe('createLogger redaction', () => {
   it.each(SECRETS)('when %s is logged one level deep, then its value never reaches the output', (field) => {
     const { logger, lines, raw } = memoryLogger('logging-test');
     const secret = `s3cret-${field}-${Math.random().toString(36).slice(2)}`;
-    logger.info({ body: { [field]: secret, email: 'asha@example.com' } }, 'request');
+    logger.info({ attempt: { [field]: secret, email: 'asha@example.com' } }, 'request');
     expect(raw()).not.toContain(secret);
-    expect(lines()[0]).toMatchObject({ body: { [field]: '[redacted]', email: 'asha@example.com' } });
+    expect(lines()[0]).toMatchObject({ attempt: { [field]: '[redacted]', email: 'asha@example.com' } });
+  });
+
+  it('when a request body is logged, at any depth, then none of it reaches the output', () => {
+    const { logger, lines, raw } = memoryLogger('logging-test');
+    logger.info({ body: { email: 'asha@example.com' }, req: { body: '{"phone":"+919800000001"}' } }, 'request');
+    expect(raw()).not.toContain('asha@example.com');
+    expect(raw()).not.toContain('+919800000001');
+    expect(lines()[0]).toMatchObject({ body: '[redacted]', req: { body: '[redacted]' } });
+  });
+
+  it('when an error carries secrets or a request body in its fields, then they are redacted inside the error and its cause', () => {
+    const { logger, lines, raw } = memoryLogger('logging-test');
+    // body-parser keeps the raw body on its SyntaxError; a client error may keep the token it sent.
+    const parseError = Object.assign(new SyntaxError('Unexpected token'), { body: '{"password":"hunter2-raw', status: 400 });
+    const err = Object.assign(new Error('refresh failed', { cause: parseError }), { refreshToken: 'rt-s3cret', attempt: 2 });
+    logger.error({ err }, 'refresh failed');
+    logger.error(err, 'logged as the first argument');
+    for (const leaked of ['hunter2-raw', 'rt-s3cret']) expect(raw()).not.toContain(leaked);
+    expect(lines()[0]!.err).toMatchObject({
+      type: 'Error',
+      message: 'refresh failed',
+      refreshToken: '[redacted]',
+      attempt: 2,
+      stack: expect.stringMatching(/^Error: refresh failed\n/),
+      cause: { type: 'SyntaxError', message: 'Unexpected token', body: '[redacted]', status: 400 },
+    });
+    expect(lines()[1]).toMatchObject({
+      msg: 'logged as the first argument',
+      err: { message: 'refresh failed', refreshToken: '[redacted]' },
+    });
+  });
+
+  it('when an error looks like a failed query, then its message, SQL and parameters are withheld and its code kept', () => {
+    const { logger, lines, raw } = memoryLogger('logging-test');
+    const driverError = Object.assign(new Error("Duplicate entry 'asha@example.com' for key 'PRIMARY'"), {
+      code: 'ER_DUP_ENTRY',
+      errno: 1062,
+      sqlState: '23000',
+      sqlMessage: "Duplicate entry 'asha@example.com' for key 'PRIMARY'",
+      sql: "INSERT INTO users (email) VALUES ('asha@example.com')",
+    });
+    const queryFailed = Object.assign(new Error(driverError.message), {
+      ...driverError,
+      query: 'INSERT INTO users (email) VALUES (?)',
+      parameters: ['asha@example.com'],
+      driverError,
+    });
+    logger.error({ err: queryFailed }, 'insert failed');
+    expect(raw()).not.toContain('asha@example.com');
+    expect(raw()).not.toContain('INSERT INTO');
+    expect(lines()[0]!.err).toMatchObject({
+      code: 'ER_DUP_ENTRY',
+      errno: 1062,
+      sqlState: '23000',
+      sql: '[redacted]',
+      parameters: '[redacted]',
+    });
+    expect(lines()[0]!.err).not.toHaveProperty('driverError');
+  });
+
+  it('when several errors are gathered in one, then each is redacted like a single one', () => {
+    const { logger, lines, raw } = memoryLogger('logging-test');
+    const failedQuery = Object.assign(new Error("Duplicate entry '+919800000001'"), { code: 'ER_DUP_ENTRY', sql: 'INSERT …' });
+    logger.error({ err: new AggregateError([failedQuery, Object.assign(new Error('denied'), { otp: '424242' })], 'both failed') }, 'batch');
+    expect(raw()).not.toContain('+919800000001');
+    expect(raw()).not.toContain('424242');
+    expect(lines()[0]!.err).toMatchObject({
+      type: 'AggregateError',
+      aggregateErrors: [
+        { code: 'ER_DUP_ENTRY', sql: '[redacted]' },
+        { message: 'denied', otp: '[redacted]' },
+      ],
+    });
   });
 
   it('when a request with an Authorization header is logged, then the header value is redacted', () => {
