@@ -9,6 +9,7 @@ import { limitBodySize } from './body-limit';
 import type { GatewayConfig } from './config';
 import { healthRoutes } from './health';
 import { apiDocsRoutes } from './openapi';
+import { hasOpsToken, requireOpsToken } from './ops-access';
 import { address, exactRedisStore, rateLimitRejections, rateLimiter, userOrAddress, type RateLimitDeps } from './rate-limit';
 import { ResponseCache } from './response-cache';
 import { enforceAccess } from './routing/access-rules';
@@ -33,15 +34,19 @@ export interface Gateway {
   /** Adds this replica's latest rate-limit counts to the shared ones now, rather than at the next sync. */
   syncRateLimits(): Promise<void>;
   /**
-   * Sends the unsent rate-limit counts, stops the breakers and closes pooled upstream connections
-   * (the caller closes the server before, and Redis after).
+   * Sends the unsent rate-limit counts, stops the key refresh and the breakers, and closes pooled
+   * upstream connections (the caller closes the server before, and Redis after).
    */
   close(): Promise<void>;
 }
 
-/** The endpoints that check a secret: the strict per-address limit applies to them on top of the general one. */
+/**
+ * The endpoints that check a secret: the strict per-address limit applies to them on top of the
+ * general one. Looked up in lower case, so that `/api/v1/auth/LOGIN` counts too whatever the service
+ * makes of it (paths with `//` or a trailing slash never get this far: forwardRoutedRequests).
+ */
 const SECRET_CHECKING_PATHS = new Set(
-  ['login', 'register', 'refresh', 'otp/request', 'otp/verify'].map((action) => `/api/v1/auth/${action}`),
+  ['login', 'register', 'refresh', 'otp/request', 'otp/verify', 'password'].map((action) => `/api/v1/auth/${action}`),
 );
 
 /**
@@ -54,6 +59,8 @@ const SECRET_CHECKING_PATHS = new Set(
  *
  * and for any other path the shared chain goes on: security headers, the gateway's own endpoints
  * (health, metrics, API document and UI: probes and scrapes are never rate limited), 404.
+ * `/metrics` and the fleet detail of `/health` need the operations token (ops-access.ts); the
+ * API document, the liveness and readiness probes and the bare `/health` status are public.
  * Forwarded answers carry the security headers the answering service set (every service runs the
  * same shared chain); answers the gateway writes itself, errors included, get them here.
  *
@@ -65,8 +72,9 @@ const SECRET_CHECKING_PATHS = new Set(
 export function createGatewayApp({ config, logger, metrics, redis, revocations }: GatewayDeps): Gateway {
   const routes = new RouteTable(SERVICES);
   const upstreams = createUpstreams(config, { metrics, logger });
+  const keys = remoteJwks(config.JWKS_URL, { logger });
   const verifier = new TokenVerifier({
-    keys: remoteJwks(config.JWKS_URL),
+    keys,
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     revocations,
@@ -98,11 +106,12 @@ export function createGatewayApp({ config, logger, metrics, redis, revocations }
       ? new ResponseCache({ maxBytes: config.RESPONSE_CACHE_MB * 1024 * 1024, maxTtlMs: config.RESPONSE_CACHE_MAX_TTL_MS, metrics })
       : undefined;
   const strictOnSecretChecks: RequestHandler = (req, res, next) =>
-    req.method === 'POST' && SECRET_CHECKING_PATHS.has(req.path) ? secretChecking(req, res, next) : next();
+    req.method === 'POST' && SECRET_CHECKING_PATHS.has(req.path.toLowerCase()) ? secretChecking(req, res, next) : next();
 
+  const opsCheck = hasOpsToken(config.OPS_TOKEN);
   const operational = [
-    healthRoutes({ pools: upstreams.pools, redis, probeTimeoutMs: config.PROBE_TIMEOUT_MS }),
-    Router().get('/metrics', metrics.handler()),
+    healthRoutes({ pools: upstreams.pools, redis, probeTimeoutMs: config.PROBE_TIMEOUT_MS, showsFleet: opsCheck }),
+    Router().get('/metrics', requireOpsToken(opsCheck), metrics.handler()),
     apiDocsRoutes({ pools: upstreams.pools, routes, probeTimeoutMs: config.PROBE_TIMEOUT_MS, cacheMs: config.OPENAPI_CACHE_MS }),
   ];
   const forward = forwardRoutedRequests(routes, [
@@ -120,6 +129,7 @@ export function createGatewayApp({ config, logger, metrics, redis, revocations }
     metrics,
     bodyLimit: `${config.BODY_LIMIT}b`,
     corsOrigins: config.CORS_ORIGINS,
+    trustedProxies: config.TRUSTED_PROXIES,
     logRelayedAnswers: config.LOG_RELAYED_REQUESTS,
     forward,
     operational,
@@ -131,6 +141,7 @@ export function createGatewayApp({ config, logger, metrics, redis, revocations }
     syncRateLimits: () => sharedCounts.sync(),
     close: async () => {
       await sharedCounts.shutdown();
+      keys.stop();
       upstreams.close();
     },
   };

@@ -41,6 +41,7 @@ const settings = serviceEnv
     JWT_ISSUER: true,
     JWT_AUDIENCE: true,
     JWKS_URL: true,
+    TRUSTED_PROXIES: true,
   })
   .extend({
     PORT: port.default(GATEWAY.port),
@@ -82,6 +83,14 @@ const settings = serviceEnv
      * and clients that left.
      */
     LOG_RELAYED_REQUESTS: flag.default(false),
+    /**
+     * Bearer token that unlocks `/metrics` and the fleet detail of `/health` (ops-access.ts); unset,
+     * nothing does. At least 32 characters: `openssl rand -hex 32`. Empty counts as unset.
+     */
+    OPS_TOKEN: z
+      .union([z.literal(''), z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)')])
+      .optional()
+      .transform((token) => token || undefined),
     /** How long the merged API document is reused before the services are asked again. */
     OPENAPI_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
     // The upstream variables are validated in their own object: their names come from the manifest, so

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { GATEWAY } from '@qc/shared/fleet';
 import { evaluate, healthRouter, sendHealth, worstStatus, type HealthCheck, type HealthStatus as Status } from '@qc/shared/health';
 import type { Redis } from '@qc/shared/redis';
+import type { OpsCheck } from './ops-access';
 import type { UpstreamInstance, UpstreamPool } from './routing/upstream-pool';
 
 interface CheckEntry {
@@ -17,6 +18,8 @@ export interface HealthDeps {
   redis: Redis;
   /** Deadline of each instance's `/health/ready`. */
   probeTimeoutMs: number;
+  /** Whether a request may see `/health`'s fleet detail (the operations token); others get its status alone. */
+  showsFleet: OpsCheck;
 }
 
 /**
@@ -28,9 +31,11 @@ export interface HealthDeps {
  *   service would have the load balancer drop every gateway at once.
  * - `/health`: the fleet at a glance. Every instance of every service is asked for `/health/ready`
  *   in parallel, and every breaker's state is listed; 503 when a service has no ready instance or
- *   every breaker of it is open, with `output` naming those services.
+ *   every breaker of it is open, with `output` naming those services. Without the operations token
+ *   the answer is the status alone (same HTTP status): which instances exist and which are down is
+ *   for operators.
  */
-export function healthRoutes({ pools, redis, probeTimeoutMs }: HealthDeps): Router {
+export function healthRoutes({ pools, redis, probeTimeoutMs, showsFleet }: HealthDeps): Router {
   const redisCheck: HealthCheck = { name: 'redis:connection', critical: false, check: async () => void (await redis.ping()) };
   // Concurrent callers share one round of probes, so hammering /health cannot multiply the load on
   // the services.
@@ -40,9 +45,9 @@ export function healthRoutes({ pools, redis, probeTimeoutMs }: HealthDeps): Rout
     return running;
   };
   return Router()
-    .get('/health', async (_req, res) => {
+    .get('/health', async (req, res) => {
       const report = await fleetReport();
-      sendHealth(res, report);
+      sendHealth(res, showsFleet(req) ? report : { status: report.status, serviceId: report.serviceId });
     })
     .use(healthRouter(GATEWAY.name, [redisCheck]));
 }

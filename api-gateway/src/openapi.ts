@@ -113,10 +113,14 @@ function gatewayDocument(): unknown {
   const registry = createOpenApiRegistry();
   const health = { 200: { description: 'Healthy (application/health+json)' }, 503: { description: 'Not healthy; the checks say why' } };
   const endpoints: [path: string, summary: string, responses: Record<number, { description: string }>][] = [
-    ['/health', 'Every service and every circuit breaker at a glance', health],
+    ['/health', 'Whether the fleet can serve; every service and breaker with the operations token (Bearer OPS_TOKEN)', health],
     ['/health/ready', 'Whether this gateway can route requests', health],
     ['/health/live', 'Whether the gateway process answers', health],
-    ['/metrics', 'Prometheus metrics', { 200: { description: 'Prometheus text format' } }],
+    [
+      '/metrics',
+      'Prometheus metrics; needs the operations token (Bearer OPS_TOKEN)',
+      { 200: { description: 'Prometheus text format' }, 401: { description: 'No operations token' } },
+    ],
     ['/openapi.json', 'This document', { 200: { description: 'OpenAPI 3.1' } }],
   ];
   for (const [path, summary, responses] of endpoints)

@@ -71,6 +71,8 @@ const GATEWAY_SETTINGS = [
   'RESPONSE_CACHE_MB',
   'RESPONSE_CACHE_MAX_TTL_MS',
   'LOG_RELAYED_REQUESTS',
+  'OPS_TOKEN',
+  'TRUSTED_PROXIES',
 ];
 
 describe('docker-compose.yml', () => {
@@ -80,11 +82,16 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('when a service is published, then its manifest port is mapped to the same host port and given as PORT', () => {
-    for (const spec of FLEET) {
-      expect(service(spec.name).ports).toEqual([`${spec.port}:${spec.port}`]);
-      expect(service(spec.name).environment?.PORT).toBe(String(spec.port));
-    }
+  it('when the fleet runs, then only the gateway is published; each service listens on its manifest port inside the network alone', () => {
+    expect(service(GATEWAY.name).ports).toEqual([`${GATEWAY.port}:${GATEWAY.port}`]);
+    for (const spec of FLEET) expect(service(spec.name).environment?.PORT).toBe(String(spec.port));
+    const published = Object.entries(compose.services).filter(([name, s]) => name !== GATEWAY.name && (s.ports ?? []).length > 0);
+    expect(published.map(([name]) => name)).toEqual([]);
+  });
+
+  it('when a request reaches a service, then it believes the one hop in front (the gateway), and the gateway believes none unless told', () => {
+    for (const spec of SERVICES) expect(service(spec.name).environment?.TRUSTED_PROXIES).toBe('1');
+    expect(service(GATEWAY.name).environment).toHaveProperty('TRUSTED_PROXIES', null);
   });
 
   it('when a service has a schema, then its MYSQL_URL names its own user and schema and requires its own password variable', () => {

@@ -7,6 +7,12 @@ import { isBreakerError, type UpstreamInstance, type UpstreamPool } from './upst
 
 /** `.` and `..` segments, plain or percent-encoded: a later role rule must see the path the service sees. */
 const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+/**
+ * An empty segment or a trailing slash: another spelling of a path (`/auth/login/`, `/auth//login`)
+ * that a lenient router would serve as the path itself while the gateway's rules, which look the
+ * path up, would not recognise it. The services' routers are strict, so no such path is served.
+ */
+const EMPTY_SEGMENT = /\/\/|.\/$/;
 
 function matchedRoute(res: Response): Route {
   return res.locals.route as Route;
@@ -23,7 +29,8 @@ export function forwardRoutedRequests(table: RouteTable, steps: readonly Request
   return (req, res, done) => {
     const path = req.path;
     const route = table.match(path);
-    if (!route) return done();
+    // Refused as unknown: the 404 the service itself would give, before any rule is looked up.
+    if (!route || EMPTY_SEGMENT.test(path)) return done();
     if (DOT_SEGMENT.test(path)) return done(new AppError('invalid_input', 'INVALID_PATH', 'Path must not contain . or .. segments'));
     res.locals.route = route;
     res.locals.routeLabel = route.label;

@@ -1,5 +1,5 @@
 import { eventually } from '@qc/shared/testing';
-import { jsonOf, type RunningGateway, startGateway } from '../fixtures/gateway';
+import { jsonOf, opsHeaders, type RunningGateway, startGateway } from '../fixtures/gateway';
 import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
 
 const RESET_MS = 1_000;
@@ -72,7 +72,7 @@ describe('circuit breaker per upstream instance', () => {
     expect(circuit()).toBe('closed');
     expect((await timed(gateway, `/api/v1/payments/p-2`)).res.status).toBe(200);
 
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.url}/metrics`, { headers: opsHeaders })).text();
     expect(metrics).toMatch(
       new RegExp(`circuit_breaker_state\\{upstream="payment-service",instance="${payments.url}",service="api-gateway"\\} 0`),
     );

@@ -1,9 +1,9 @@
 import { SERVICES } from '@qc/shared/fleet';
-import { DOWN, jsonOf, type RunningGateway, startGateway } from '../fixtures/gateway';
+import { DOWN, jsonOf, opsHeaders, type RunningGateway, startGateway } from '../fixtures/gateway';
 import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
 
 async function health(gateway: RunningGateway, path = '/health') {
-  const res = await fetch(`${gateway.url}${path}`);
+  const res = await fetch(`${gateway.url}${path}`, { headers: opsHeaders });
   return { status: res.status, type: res.headers.get('content-type'), body: await jsonOf(res) };
 }
 
@@ -80,6 +80,66 @@ describe('gateway health', () => {
       expect(ready).toMatchObject({ status: 200, body: { status: 'pass', checks: { 'redis:connection': [{ status: 'pass' }] } } });
     } finally {
       await gateway.stop();
+    }
+  });
+});
+
+describe('what the gateway shows without the operations token', () => {
+  let orders: FakeUpstream;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    orders = await startUpstream('order-service');
+    gateway = await startGateway({ 'order-service': [orders.url] });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await orders?.stop();
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${gateway.url}${path}`, { headers });
+
+  it('when /health is asked without the token, then it answers the fleet status alone, with the same HTTP status', async () => {
+    const res = await get('/health');
+    expect(res.status).toBe(503); // every service but orders is down
+    expect(await jsonOf(res)).toEqual({ status: 'fail', serviceId: 'api-gateway' });
+    const detailed = await jsonOf(await get('/health', opsHeaders));
+    expect(detailed.checks['order-service:ready'][0].status).toBe('pass');
+    expect(detailed.output).toMatch(/^not available: /);
+  });
+
+  it.each([
+    ['no token', {}],
+    ['a customer access token', null],
+    ['a wrong operations token', { authorization: 'Bearer not-the-ops-token-0123456789abcdef0123' }],
+  ])('when /metrics is asked with %s, then 401 and no metrics', async (_case, headers) => {
+    const res = await get('/metrics', headers ?? { authorization: gateway.issuer.bearer({ role: 'admin' }) });
+    expect(res.status).toBe(401);
+    const text = await res.text();
+    expect(JSON.parse(text).errorCode).toBe('OPS_TOKEN_REQUIRED');
+    expect(text).not.toContain('circuit_breaker_state');
+  });
+
+  it('when /metrics is asked with the operations token, then it answers Prometheus text', async () => {
+    const res = await get('/metrics', opsHeaders);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('circuit_breaker_state');
+  });
+
+  it('when probes and API docs are asked without any token, then they answer', async () => {
+    for (const path of ['/health/live', '/health/ready', '/openapi.json', '/docs/']) expect((await get(path)).status).toBe(200);
+  });
+
+  it('when no OPS_TOKEN is configured, then nothing unlocks the metrics or the fleet detail', async () => {
+    const closed = await startGateway({ 'order-service': [orders.url] }, { OPS_TOKEN: '' });
+    try {
+      for (const headers of [{}, { authorization: 'Bearer ' }, opsHeaders]) {
+        expect((await fetch(`${closed.url}/metrics`, { headers })).status).toBe(401);
+        expect(await jsonOf(await fetch(`${closed.url}/health`, { headers }))).toEqual({ status: 'fail', serviceId: 'api-gateway' });
+      }
+    } finally {
+      await closed.stop();
     }
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '@qc/shared/logging';
 import { createRedis } from '@qc/shared/redis';
 import { TEST_REDIS_URL } from '@qc/shared/testing';
-import { jsonOf, type RunningGateway, startGateway } from '../fixtures/gateway';
+import { jsonOf, opsHeaders, type RunningGateway, startGateway } from '../fixtures/gateway';
 import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
 
 describe('rate limit shared by gateway replicas', () => {
@@ -67,7 +67,7 @@ describe('rate limit shared by gateway replicas', () => {
     expect((await send(first)).status).toBe(429);
     expect(products.received).toHaveLength(5);
 
-    const metrics = await (await fetch(`${second.url}/metrics`)).text();
+    const metrics = await (await fetch(`${second.url}/metrics`, { headers: opsHeaders })).text();
     expect(metrics).toContain('rate_limit_rejections_total{policy="general",service="api-gateway"} 1');
   });
 

@@ -1,5 +1,5 @@
 import { get as httpGet } from 'node:http';
-import { type RunningGateway, startGateway } from '../fixtures/gateway';
+import { opsHeaders, type RunningGateway, startGateway } from '../fixtures/gateway';
 import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
 
 describe('the gateway cache of public answers', () => {
@@ -91,7 +91,7 @@ describe('the gateway cache of public answers', () => {
   it('when the gateway answers from its cache, then the metrics count hits and misses', async () => {
     await get(`${page}&metrics=1`);
     await get(`${page}&metrics=1`);
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.url}/metrics`, { headers: opsHeaders })).text();
     expect(metrics).toMatch(/gateway_response_cache_lookups_total\{result="hit",service="api-gateway"\} [1-9]/);
     expect(metrics).toMatch(/gateway_response_cache_lookups_total\{result="miss",service="api-gateway"\} [1-9]/);
   });

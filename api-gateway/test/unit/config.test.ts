@@ -39,4 +39,15 @@ describe('gateway configuration', () => {
       ]),
     );
   });
+
+  it('when OPS_TOKEN is set, then it must be long enough to resist guessing; empty means unset', () => {
+    expect(problemsOf({ OPS_TOKEN: 'short' })).toEqual([expect.stringMatching(/^OPS_TOKEN: must be at least 32 characters/)]);
+    expect(loadGatewayConfig({ OPS_TOKEN: '' }).OPS_TOKEN).toBeUndefined();
+    expect(loadGatewayConfig({ OPS_TOKEN: 'a'.repeat(32) }).OPS_TOKEN).toBe('a'.repeat(32));
+  });
+
+  it('when TRUSTED_PROXIES is not set, then the gateway believes no forwarding header', () => {
+    expect(loadGatewayConfig({}).TRUSTED_PROXIES).toEqual([]);
+    expect(loadGatewayConfig({ TRUSTED_PROXIES: '10.0.0.0/8' }).TRUSTED_PROXIES).toEqual(['10.0.0.0/8']);
+  });
 });

@@ -1,8 +1,8 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { JwksClient } from 'jwks-rsa';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../http/errors';
+import { logSparingly, type Logger } from '../logging';
 import { ACCESS_TOKEN_ALGORITHM, AccessClaims, MAX_ACCESS_TOKEN_SECONDS, type Principal } from './principal';
 import type { RevocationList } from './revocations';
 
@@ -14,42 +14,128 @@ export interface KeyResolver {
 
 /** Seconds of clock difference tolerated between the signer and this process. */
 const CLOCK_TOLERANCE_SECONDS = 5;
-const KEY_CACHE_MS = 10 * 60_000;
 
 /**
- * Keys from user-service's JWKS endpoint. jwks-rsa fetches the set when a `kid` is not known yet
- * (so a rotated-in key works at once) and rate-limits those fetches, so tokens with made-up `kid`s
- * cannot turn into a flood of requests to user-service. Parsed keys are kept for ten minutes: a
- * key removed from the set stops being trusted by then.
+ * How often a verifier fetches the whole key set again. user-service publishes a new key at least
+ * twice this long before it signs with it (SigningKeyRing), so every verifier holds a key before
+ * the first token signed with it arrives, without fetching on that token's account.
  */
-export function remoteJwks(jwksUrl: string): KeyResolver {
-  const client = new JwksClient({
-    jwksUri: jwksUrl,
-    cache: true,
-    cacheMaxAge: KEY_CACHE_MS,
-    rateLimit: true,
-    jwksRequestsPerMinute: 10,
-    timeout: 2_000,
-  });
-  const parsed = new LRUCache<string, KeyObject>({ max: 20, ttl: KEY_CACHE_MS });
-  return {
-    async publicKey(kid) {
-      const known = parsed.get(kid);
-      if (known) return known;
-      try {
-        const key = createPublicKey((await client.getSigningKey(kid)).getPublicKey());
-        parsed.set(kid, key);
-        return key;
-      } catch (err) {
-        const name = (err as Error).name;
-        if (name === 'SigningKeyNotFoundError' || name === 'JwksRateLimitError') return undefined;
-        throw new AppError('unavailable', 'AUTH_UNAVAILABLE', 'Signing keys cannot be fetched right now', {
-          retryAfterSeconds: 5,
-          cause: err,
-        });
-      }
-    },
-  };
+export const JWKS_REFRESH_MS = 60_000;
+
+export interface RemoteJwksOptions {
+  /** How often the whole set is fetched again; JWKS_REFRESH_MS by default. */
+  refreshMs?: number;
+  /**
+   * Least time between two fetches asked for by a `kid` the set lacks (between refreshes). However
+   * many made-up `kid`s arrive, user-service is asked no more often than this on their account.
+   */
+  minFetchGapMs?: number;
+  /** How long a `kid` a fresh set lacked is answered "unknown" at once; the refresh interval by default. */
+  missTtlMs?: number;
+  /** Deadline of one fetch. */
+  timeoutMs?: number;
+  /** Where failed fetches are reported (sparingly); nowhere when absent. */
+  logger?: Logger;
+}
+
+/**
+ * user-service's public keys (JWKS_URL), held as a whole set: fetched at the first token, then again
+ * every `refreshMs` on a timer; a key dropped from the set stops verifying at the next refresh.
+ * A token naming a `kid` the set lacks may trigger one extra fetch, at most one per
+ * `minFetchGapMs` whatever the number of such tokens, and a `kid` still missing afterwards is
+ * remembered as a miss for `missTtlMs`. Tokens with made-up `kid`s therefore cost user-service at
+ * most one request per gap, and cannot use up a budget that a real key would need: real keys come
+ * with the timer (jwks-rsa, used before, fetched per unknown `kid` under one shared per-minute
+ * budget, which made-up `kid`s exhausted).
+ *
+ * When a fetch fails the set in hand stays in use; with no set at all yet, verification answers
+ * 503 `AUTH_UNAVAILABLE` until a fetch succeeds.
+ */
+export class RemoteKeySet implements KeyResolver {
+  private keys: ReadonlyMap<string, KeyObject> | undefined;
+  private readonly misses: LRUCache<string, true>;
+  private fetching: Promise<void> | undefined;
+  private lastAttemptAt = -Infinity;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly refreshMs: number;
+  private readonly minFetchGapMs: number;
+  private readonly timeoutMs: number;
+  private readonly reportFailure: (err: unknown) => void;
+
+  constructor(
+    private readonly url: string,
+    options: RemoteJwksOptions = {},
+  ) {
+    this.refreshMs = options.refreshMs ?? JWKS_REFRESH_MS;
+    this.minFetchGapMs = options.minFetchGapMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? 2_000;
+    this.misses = new LRUCache({ max: 10_000, ttl: options.missTtlMs ?? this.refreshMs });
+    const logger = options.logger;
+    this.reportFailure = logger
+      ? logSparingly((err: unknown) => logger.warn({ err, jwksUrl: url }, 'signing keys could not be fetched'))
+      : () => undefined;
+  }
+
+  async publicKey(kid: string): Promise<KeyObject | undefined> {
+    this.timer ??= setInterval(() => void this.fetch().catch(this.reportFailure), this.refreshMs).unref();
+    const known = this.keys?.get(kid);
+    if (known) return known;
+    if (this.keys && this.misses.has(kid)) return undefined;
+    // An unknown kid, or no set yet: fetch unless one was tried lately (then join it if still running).
+    if (Date.now() - this.lastAttemptAt >= this.minFetchGapMs) await this.fetch().catch(this.reportFailure);
+    else if (this.fetching) await this.fetching.catch(() => undefined);
+    if (!this.keys) {
+      throw new AppError('unavailable', 'AUTH_UNAVAILABLE', 'Signing keys cannot be fetched right now', { retryAfterSeconds: 5 });
+    }
+    const key = this.keys.get(kid);
+    if (!key) this.misses.set(kid, true);
+    return key;
+  }
+
+  /** Stops the refresh timer. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One fetch of the whole set at a time; callers arriving meanwhile share it. */
+  private fetch(): Promise<void> {
+    this.fetching ??= this.fetchSet().finally(() => (this.fetching = undefined));
+    return this.fetching;
+  }
+
+  private async fetchSet(): Promise<void> {
+    this.lastAttemptAt = Date.now();
+    const response = await fetch(this.url, { signal: AbortSignal.timeout(this.timeoutMs) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`${this.url} answered ${response.status}`);
+    }
+    this.keys = parseKeySet(await response.json());
+  }
+}
+
+/** The usable keys of a JWKS document: ES256 signing keys with a `kid`; anything else is skipped. */
+function parseKeySet(document: unknown): Map<string, KeyObject> {
+  const listed = (document as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(listed)) throw new Error('the JWKS document has no keys array');
+  const keys = new Map<string, KeyObject>();
+  for (const jwk of listed as JsonWebKey[]) {
+    if (typeof jwk.kid !== 'string' || (jwk.alg ?? ACCESS_TOKEN_ALGORITHM) !== ACCESS_TOKEN_ALGORITHM || (jwk.use ?? 'sig') !== 'sig')
+      continue;
+    try {
+      const key = createPublicKey({ key: jwk, format: 'jwk' });
+      if (key.asymmetricKeyType === 'ec') keys.set(jwk.kid, key);
+    } catch {
+      // A malformed key cannot verify anything; the others still can.
+    }
+  }
+  return keys;
+}
+
+/** user-service's keys at `jwksUrl`, as RemoteKeySet keeps them. */
+export function remoteJwks(jwksUrl: string, options: RemoteJwksOptions = {}): RemoteKeySet {
+  return new RemoteKeySet(jwksUrl, options);
 }
 
 export interface TokenVerifierOptions {

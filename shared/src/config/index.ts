@@ -36,6 +36,36 @@ export const port = z.string().trim().min(1, 'must not be empty').transform(Numb
 /** Env booleans are strings: only `true`/`1` and `false`/`0` are accepted. */
 export const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** proxy-addr's names for address ranges, allowed in TRUSTED_PROXIES next to addresses and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+const proxyAddress = z.union([z.enum(PROXY_RANGE_NAMES), z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+const MAX_PROXY_HOPS = 10;
+
+/**
+ * The proxies whose `X-Forwarded-For`/`-Proto` this process believes: a hop count (the N nearest
+ * hops, for a process reachable only through them), or a list of addresses, CIDRs and proxy-addr's
+ * range names. Empty means none: the client is the connection's own address, whatever it sends.
+ */
+export type TrustedProxies = number | readonly string[];
+
+export const trustedProxies = z
+  .string()
+  .trim()
+  .transform((text, ctx): TrustedProxies => {
+    if (/^\d+$/.test(text)) {
+      const hops = Number(text);
+      if (hops <= MAX_PROXY_HOPS) return hops;
+      ctx.addIssue({ code: 'custom', message: `a hop count must be at most ${MAX_PROXY_HOPS}` });
+      return z.NEVER;
+    }
+    if (text === '') return [];
+    const entries = text.split(',').map((entry) => entry.trim());
+    for (const entry of entries.filter((e) => !proxyAddress.safeParse(e).success)) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address, a CIDR or one of ${PROXY_RANGE_NAMES.join(', ')}` });
+    }
+    return entries;
+  });
+
 export const mysqlUrl = z.url({ protocol: /^mysql$/, error: 'must be a mysql:// URL' });
 export const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' });
 
@@ -67,5 +97,7 @@ export const serviceEnv = z.object({
   JWT_ISSUER: z.string().min(1).default('quickcommerce'),
   JWT_AUDIENCE: z.string().min(1).default('quickcommerce-api'),
   JWKS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8081/.well-known/jwks.json'),
+  /** Whose forwarding headers count (trustedProxies); none by default (DESIGN §2). */
+  TRUSTED_PROXIES: trustedProxies.default([]),
 });
 export type ServiceEnv = z.output<typeof serviceEnv>;

@@ -4,9 +4,10 @@ import helmet from 'helmet';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import proxyaddr from 'proxy-addr';
+import type { TrustedProxies } from '../config';
 import { trackRouteTemplates, type Metrics } from '../metrics';
 import { errorHandler, notFoundHandler } from './error-handler';
-import { requestContext, requireJsonBody } from './middleware';
+import { keepRawBody, requestContext, requireJsonBody } from './middleware';
 import { observeRequests } from './observe';
 
 export interface HttpAppOptions {
@@ -27,6 +28,8 @@ export interface HttpAppOptions {
    * service; failed and aborted ones always do. Only a proxy relays.
    */
   logRelayedAnswers?: boolean;
+  /** Whose `X-Forwarded-*` headers count (TRUSTED_PROXIES); none when absent. */
+  trustedProxies?: TrustedProxies | undefined;
   /** Routers mounted before the body parser (health, metrics, docs): they never read a body. */
   operational?: Router[];
   /** Verifies the access token a request carries (sets `req.principal`); runs before the routes. */
@@ -35,24 +38,27 @@ export interface HttpAppOptions {
   routes: Router[];
 }
 
-const isPrivateNetworkAddress = proxyaddr.compile(['loopback', 'uniquelocal']);
-/** The answers for the addresses seen last; bounded, because forwarded addresses come from clients. */
-const trustAnswers = new LRUCache<string, boolean>({ max: 10_000 });
-
 /**
- * Whether an address is a proxy whose `X-Forwarded-*` headers count: loopback and private-network
- * ones, where the gateway and the services find their proxies. Express asks on every `req.ip` and
- * `req.protocol`, three times for each request the gateway forwards, and proxy-addr parses the
- * address each time; the answer for an address never changes, so it is remembered.
+ * Express's `trust proxy` for TRUSTED_PROXIES: nothing by default, so `req.ip` is the connection's
+ * own address and a client cannot pick its rate-limit bucket with `X-Forwarded-For`. A hop count is
+ * Express's own. A list is compiled once, and its answer per address remembered: Express asks on
+ * every `req.ip` and `req.protocol`, three times for each request the gateway forwards, and
+ * proxy-addr parses the address each time. Bounded, because forwarded addresses come from clients.
  */
-function isTrustedProxy(address: string): boolean {
-  let trusted = trustAnswers.get(address);
-  if (trusted === undefined) {
-    // A list of subnets ignores the hop index proxy-addr also passes.
-    trusted = isPrivateNetworkAddress(address, 0);
-    trustAnswers.set(address, trusted);
-  }
-  return trusted;
+function trustSetting(trusted: TrustedProxies): boolean | number | ((address: string) => boolean) {
+  if (typeof trusted === 'number') return trusted;
+  if (trusted.length === 0) return false;
+  const isListed = proxyaddr.compile([...trusted]);
+  const answers = new LRUCache<string, boolean>({ max: 10_000 });
+  return (address) => {
+    let answer = answers.get(address);
+    if (answer === undefined) {
+      // A list of subnets ignores the hop index proxy-addr also passes.
+      answer = isListed(address, 0);
+      answers.set(address, answer);
+    }
+    return answer;
+  };
 }
 
 /**
@@ -63,7 +69,11 @@ function isTrustedProxy(address: string): boolean {
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', isTrustedProxy);
+  app.set('trust proxy', trustSetting(options.trustedProxies ?? []));
+  // `/orders/` and `/Orders` are not `/orders`: one spelling per route, so no other spelling of a
+  // path can step around a rule that looks the path up (the routers of createRoutes are strict too).
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
   trackRouteTemplates(app);
 
   const securityHeaders = helmet();
@@ -74,7 +84,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(securityHeaders);
   for (const router of options.operational ?? []) app.use(router);
   app.use(requireJsonBody);
-  app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
   if (options.authenticate) app.use(options.authenticate);
   for (const router of options.routes) app.use(router);
   app.use(notFoundHandler);

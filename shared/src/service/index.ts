@@ -144,6 +144,7 @@ export function createServiceApp<Settings>(
     metrics: deps.metrics,
     bodyLimit: deps.config.BODY_LIMIT,
     corsOrigins: deps.config.CORS_ORIGINS,
+    trustedProxies: deps.config.TRUSTED_PROXIES,
     operational: [healthRouter(deps.name, checks), Router().get('/metrics', deps.metrics.handler()), docs],
     authenticate: authenticate(deps.verifier),
     routes,
@@ -192,7 +193,7 @@ export async function runService<Settings>(
   const revocations = new RevocationList(redis, logger);
   await revocations.start();
   const verifier = new TokenVerifier({
-    keys: definition.accessKeys ? await definition.accessKeys(dataSource) : remoteJwks(config.JWKS_URL),
+    keys: definition.accessKeys ? await definition.accessKeys(dataSource) : remoteJwks(config.JWKS_URL, { logger }),
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     revocations,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, csv, flag, loadConfig, port, serviceEnv } from '@qc/shared/config';
+import { ConfigError, csv, flag, loadConfig, port, serviceEnv, trustedProxies } from '@qc/shared/config';
 import { configProblems } from '@qc/shared/testing';
 
 /** The smallest environment a service starts with: only the secret without a default. */
@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       JWT_ISSUER: 'quickcommerce',
       JWT_AUDIENCE: 'quickcommerce-api',
       JWKS_URL: 'http://127.0.0.1:8081/.well-known/jwks.json',
+      TRUSTED_PROXIES: [],
     });
     expect(config.CORS_ORIGINS).toBeUndefined();
     expect(config.KAFKA_CONSUMER_GROUP).toBeUndefined();
@@ -99,6 +100,33 @@ describe('csv', () => {
   it('when used for CORS_ORIGINS, then the service config holds the list', () => {
     const config = loadConfig(serviceEnv, { ...minimalEnv(), CORS_ORIGINS: 'https://a.example,https://b.example' });
     expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+  });
+});
+
+describe('trustedProxies', () => {
+  it.each([
+    ['', []],
+    ['  ', []],
+    ['0', 0],
+    ['1', 1],
+    ['10.0.0.5', ['10.0.0.5']],
+    [' 10.0.0.0/8 , fd00::/8,::1 ', ['10.0.0.0/8', 'fd00::/8', '::1']],
+    ['uniquelocal,loopback', ['uniquelocal', 'loopback']],
+  ])('when given %p, then it reads %p', (raw, expected) => {
+    expect(trustedProxies.parse(raw)).toEqual(expected);
+  });
+
+  it.each(['*', 'true', '10.0.0.0/33', '300.1.1.1', 'proxy.internal', '10.0.0.5,', '-1', '11', 'private'])(
+    'when given %p, then it is rejected',
+    (raw) => {
+      expect(trustedProxies.safeParse(raw).success).toBe(false);
+    },
+  );
+
+  it('when a service sets TRUSTED_PROXIES wrongly, then the problem names the variable and the bad entry', () => {
+    expect(configProblems(() => loadConfig(serviceEnv, { ...minimalEnv(), TRUSTED_PROXIES: '10.0.0.1,gateway' }))).toEqual([
+      expect.stringMatching(/^TRUSTED_PROXIES: "gateway" is not an IP address/),
+    ]);
   });
 });
 

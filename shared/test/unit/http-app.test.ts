@@ -2,6 +2,7 @@ import { Router, type Express } from 'express';
 import request from 'supertest';
 import { z } from 'zod';
 import { AppError, createHttpApp, ok, validate } from '@qc/shared/http';
+import type { TrustedProxies } from '@qc/shared/config';
 import { currentContext } from '@qc/shared/logging';
 import { memoryLogger } from '@qc/shared/testing';
 import { Metrics } from '@qc/shared/metrics';
@@ -16,7 +17,7 @@ interface TestApp {
 }
 
 /** A real createHttpApp with a tiny router; logs go to memory so tests can read them. */
-function buildApp(options: { corsOrigins?: string[]; bodyLimit?: string } = {}): TestApp {
+function buildApp(options: { corsOrigins?: string[]; bodyLimit?: string; trustedProxies?: TrustedProxies } = {}): TestApp {
   const { logger, lines: logs } = memoryLogger('http-app-test');
   const metrics = new Metrics('http-app-test');
   const CreateItem = z.strictObject({ name: z.string().min(1), quantity: z.number().int().positive() });
@@ -40,6 +41,7 @@ function buildApp(options: { corsOrigins?: string[]; bodyLimit?: string } = {}):
     metrics,
     bodyLimit: options.bodyLimit ?? '1kb',
     corsOrigins: options.corsOrigins,
+    trustedProxies: options.trustedProxies,
     operational: [operational],
     routes: [routes],
   });
@@ -246,20 +248,35 @@ describe('createHttpApp', () => {
   });
 
   describe('client address behind proxies', () => {
-    // supertest connects from loopback, a trusted proxy: its X-Forwarded-* headers count.
+    // supertest connects from loopback (::ffff:127.0.0.1 or 127.0.0.1).
+    it('when no proxy is trusted (the default), then X-Forwarded-For and -Proto are ignored: the client is the connection', async () => {
+      const { app } = buildApp();
+      for (const chain of ['203.0.113.9', '198.51.100.1, 203.0.113.9']) {
+        const res = await request(app).get('/client').set('x-forwarded-for', chain).set('x-forwarded-proto', 'https');
+        expect(res.body.data).toEqual({ ip: expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$/), protocol: 'http' });
+      }
+    });
+
     it.each([
       ['a public client behind the proxy', '203.0.113.9', '203.0.113.9'],
-      ['a client behind a private-network proxy', '203.0.113.9, 10.0.0.5', '203.0.113.9'],
+      ['a client behind a listed private-network proxy', '203.0.113.9, 10.0.0.5', '203.0.113.9'],
       ['an address the client wrote before the proxies', '198.51.100.1, 203.0.113.9, 10.0.0.5', '203.0.113.9'],
+      ['a chain through a private proxy that is not listed', '203.0.113.9, 192.168.1.7', '192.168.1.7'],
     ])(
-      'when the forwarded chain is %s, then the client is the last untrusted address, every time it is asked',
+      'when loopback and 10.0.0.0/8 are trusted and the forwarded chain is %s, then the client is the last untrusted address, every time it is asked',
       async (_case, chain, client) => {
-        const { app } = buildApp();
+        const { app } = buildApp({ trustedProxies: ['loopback', '10.0.0.0/8'] });
         for (let attempt = 0; attempt < 2; attempt++) {
           const res = await request(app).get('/client').set('x-forwarded-for', chain).set('x-forwarded-proto', 'https');
           expect(res.body.data).toEqual({ ip: client, protocol: 'https' });
         }
       },
     );
+
+    it('when one hop is trusted, then the client is the address that hop saw, whatever was written before it', async () => {
+      const { app } = buildApp({ trustedProxies: 1 });
+      const res = await request(app).get('/client').set('x-forwarded-for', '198.51.100.1, 203.0.113.9');
+      expect(res.body.data.ip).toBe('203.0.113.9');
+    });
   });
 });
