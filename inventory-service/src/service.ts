@@ -1,6 +1,6 @@
 import { eventsTopic } from '@qc/shared/fleet';
-import type { ServiceDefinition, ServiceDeps } from '@qc/shared/service';
-import { inventoryConfig } from './config';
+import { defineService, type ServiceDeps } from '@qc/shared/service';
+import { InventoryConfig } from './config';
 import { orderEventSubscriptions } from './consumers/order-events.consumer';
 import { InventoryTables1763700000000 } from './data/migrations/1763700000000-inventory';
 import { ReservationSweeper } from './jobs/reservation-sweeper';
@@ -12,28 +12,24 @@ import { storesRoutes } from './routes/stores.routes';
  * inventory-service: dark stores, stock per (store, product) with its movement ledger, bulk
  * availability for the catalog and cart, and the checkout saga's reservations (DESIGN §4–6).
  */
-export const definition: ServiceDefinition = {
+export const definition = defineService({
   name: 'inventory-service',
+  settings: InventoryConfig,
   migrations: [InventoryTables1763700000000],
-  routes: (deps) => {
-    const config = inventoryConfig(deps.env);
-    return [storesRoutes(deps, config), stockRoutes(deps), reservationsRoutes(deps)];
-  },
+  routes: (deps) => [storesRoutes(deps), stockRoutes(deps), reservationsRoutes(deps)],
   consumes: {
     topics: [eventsTopic('order-service')],
-    subscriptions: (deps) =>
-      orderEventSubscriptions({ logger: deps.logger, holdForMs: inventoryConfig(deps.env).RESERVATION_TTL_SECONDS * 1000 }),
+    subscriptions: (deps) => orderEventSubscriptions({ logger: deps.logger, holdForMs: deps.settings.RESERVATION_TTL_SECONDS * 1000 }),
   },
   background: (deps) => [reservationSweeper(deps)],
-};
+});
 
-/** The sweeper that expires unpaid reservations, configured from the service's environment. */
-export function reservationSweeper(deps: ServiceDeps): ReservationSweeper {
-  const config = inventoryConfig(deps.env);
+/** The sweeper that expires unpaid reservations, as the service's settings configure it. */
+export function reservationSweeper({ outbox, logger, settings }: ServiceDeps<InventoryConfig>): ReservationSweeper {
   return new ReservationSweeper({
-    outbox: deps.outbox,
-    logger: deps.logger,
-    intervalMs: config.RESERVATION_SWEEP_INTERVAL_MS,
-    batchSize: config.RESERVATION_SWEEP_BATCH,
+    outbox,
+    logger,
+    intervalMs: settings.RESERVATION_SWEEP_INTERVAL_MS,
+    batchSize: settings.RESERVATION_SWEEP_BATCH,
   });
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
+import { loadConfig } from '@qc/shared/config';
 import { runCommand } from '@qc/shared/service';
-import { inventoryConfig } from '../config';
+import { InventoryConfig } from '../config';
 import { definition } from '../service';
 import { readDemoData, seedDemo } from './demo-seeder';
 
@@ -10,7 +11,8 @@ import { readDemoData, seedDemo } from './demo-seeder';
  * seeder and before location-service's; the service publishes the events it wrote when it runs.
  */
 runCommand(definition, async ({ outbox, env }) => {
-  inventoryConfig(env);
+  // The settings check the service runs at start: a bad environment stops here too, before any write.
+  loadConfig(InventoryConfig, env);
   const directory = resolve(process.argv[2] ?? resolve(__dirname, '../../../demo'));
   const s = await seedDemo(outbox, await readDemoData(directory));
   return (

@@ -12,19 +12,24 @@
 import { newId, type Tx } from '@qc/shared/db';
 import type { CloudEvent, Emit } from '@qc/shared/events';
 import {
+  findReservation,
   insertReservation,
+  listReservations,
   lockDueReservations,
   lockReservationOfOrder,
   setReservationStatus,
   type ReservationLine,
+  type ReservationQuery,
   type ReservationRecord,
   type ReservationStatus,
 } from '../data/reservations.repository';
 import { findStore } from '../data/stores.repository';
 import { inventoryEvent, type EventCause } from './events';
+import type { Inventory } from './inventory';
+import { reservationNotFound } from './inventory.errors';
 import { LockedStock, SYSTEM_ACTORS, availableOf } from './stock';
 
-export type { ReservationRecord, ReservationStatus } from '../data/reservations.repository';
+export type { ReservationQuery, ReservationRecord, ReservationStatus } from '../data/reservations.repository';
 
 export interface OrderToReserve {
   orderId: string;
@@ -194,6 +199,18 @@ export async function expireDueReservations(tx: Tx, emit: Emit, now: Date, limit
   // One inventory.updated per stock row however many of the batch's reservations it held.
   await stock.save(tx, emit);
   return due.length;
+}
+
+/** Reservations newest first, by order, store or status, for the admins who look into a saga. */
+export function searchReservations({ dataSource }: Inventory, query: ReservationQuery): Promise<ReservationRecord[]> {
+  return listReservations(dataSource, query);
+}
+
+/** One reservation with its lines; 404 otherwise. */
+export async function reservationOf({ dataSource }: Inventory, reservationId: string): Promise<ReservationRecord> {
+  const reservation = await findReservation(dataSource, reservationId);
+  if (!reservation) throw reservationNotFound(reservationId);
+  return reservation;
 }
 
 function lockLines(tx: Tx, reservation: ReservationRecord): Promise<LockedStock> {

@@ -1,12 +1,26 @@
-import { newId, type Tx } from '@qc/shared/db';
+import { newId, type DataSource, type Tx } from '@qc/shared/db';
 import type { Emit } from '@qc/shared/events';
 import { AppError } from '@qc/shared/http';
-import { insertMovement, type MovementRecord } from '../data/movements.repository';
-import { findStock, insertStockIfMissing, lockStock, saveStock, type StockKey, type StockRecord } from '../data/stock.repository';
+import { insertMovement, listMovements, type MovementQuery, type MovementRecord } from '../data/movements.repository';
+import {
+  findStock,
+  insertStockIfMissing,
+  listStock,
+  lockStock,
+  readAvailability,
+  saveStock,
+  type StockKey,
+  type StockQuery,
+  type StockRecord,
+} from '../data/stock.repository';
 import { findStore } from '../data/stores.repository';
 import { inventoryEvent, type EventCause } from './events';
+import type { Inventory } from './inventory';
 import { stockNotFound, storeNotFound } from './inventory.errors';
 import { DEFAULT_LOW_STOCK_THRESHOLD, alertsCrossing, stockLevel, type StockLevel } from './stock-levels';
+
+export type { MovementRecord } from '../data/movements.repository';
+export type { StockKey, StockRecord } from '../data/stock.repository';
 
 /** Who changes stock when no admin does: the order saga and the demo seeder. */
 export const SYSTEM_ACTORS = { orders: 'system:orders', demoSeed: 'system:demo-seed' } as const;
@@ -150,8 +164,8 @@ async function savedStock(tx: Tx, key: StockKey): Promise<StockRecord> {
   return (await findStock(tx, key))!;
 }
 
-async function requireStore(tx: Tx, storeId: string): Promise<void> {
-  if (!(await findStore(tx, storeId))) throw storeNotFound(storeId);
+async function requireStore(db: DataSource | Tx, storeId: string): Promise<void> {
+  if (!(await findStore(db, storeId))) throw storeNotFound(storeId);
 }
 
 /**
@@ -171,6 +185,11 @@ export interface Restock extends StockKey {
 }
 
 /** Goods arrived at the store: on hand rises, and the ledger says who booked them in. */
+export function restockItem({ outbox }: Inventory, input: Restock): Promise<StockRecord> {
+  return outbox.transaction((tx, emit) => restock(tx, emit, input));
+}
+
+/** `restockItem` in the caller's transaction (the demo seeder stocks a whole store in one). */
 export async function restock(tx: Tx, emit: Emit, input: Restock): Promise<StockRecord> {
   await requireStore(tx, input.storeId);
   const [stock, row] = await lockOrOpen(tx, input);
@@ -187,21 +206,68 @@ export interface Adjustment extends StockKey {
 }
 
 /** A correction of on-hand stock (damage, expiry, a recount); it may not go below zero or below what orders hold. */
-export async function adjustStock(tx: Tx, emit: Emit, input: Adjustment): Promise<StockRecord> {
-  await requireStore(tx, input.storeId);
-  const stock = await LockedStock.lock(tx, [input]);
-  const row = stock.find(input.storeId, input.productId);
-  if (!row) throw stockNotFound(input.storeId, input.productId);
-  stock.change(row, { onHand: input.delta }, { reason: input.reason, actor: input.actor, note: input.note });
-  await stock.save(tx, emit);
-  return savedStock(tx, input);
+export function adjustStock({ outbox }: Inventory, input: Adjustment): Promise<StockRecord> {
+  return outbox.transaction(async (tx, emit) => {
+    await requireStore(tx, input.storeId);
+    const stock = await LockedStock.lock(tx, [input]);
+    const row = stock.find(input.storeId, input.productId);
+    if (!row) throw stockNotFound(input.storeId, input.productId);
+    stock.change(row, { onHand: input.delta }, { reason: input.reason, actor: input.actor, note: input.note });
+    await stock.save(tx, emit);
+    return savedStock(tx, input);
+  });
 }
 
+export type ThresholdChange = StockKey & { lowStockThreshold: number };
+
 /** Sets the low-stock line of a product at a store, opening its stock row (at zero) if needed. */
-export async function setLowStockThreshold(tx: Tx, emit: Emit, input: StockKey & { lowStockThreshold: number }): Promise<StockRecord> {
+export function changeLowStockThreshold({ outbox }: Inventory, input: ThresholdChange): Promise<StockRecord> {
+  return outbox.transaction((tx, emit) => setLowStockThreshold(tx, emit, input));
+}
+
+/** `changeLowStockThreshold` in the caller's transaction (the demo seeder's). */
+export async function setLowStockThreshold(tx: Tx, emit: Emit, input: ThresholdChange): Promise<StockRecord> {
   await requireStore(tx, input.storeId);
   const [stock, row] = await lockOrOpen(tx, input, input.lowStockThreshold);
   stock.setLowStockThreshold(row, input.lowStockThreshold);
   await stock.save(tx, emit);
   return savedStock(tx, input);
+}
+
+/** One stock item; 404 when the store has never stocked the product. */
+export async function stockItem({ dataSource }: Inventory, key: StockKey): Promise<StockRecord> {
+  const stock = await findStock(dataSource, key);
+  if (!stock) throw stockNotFound(key.storeId, key.productId);
+  return stock;
+}
+
+/** A store's stock in product id order; 404 for an unknown or retired store. */
+export async function stockOfStore({ dataSource }: Inventory, query: StockQuery): Promise<StockRecord[]> {
+  await requireStore(dataSource, query.storeId);
+  return listStock(dataSource, query);
+}
+
+/** A store's movement ledger, newest first; 404 for an unknown or retired store. */
+export async function movementsOfStore({ dataSource }: Inventory, query: MovementQuery): Promise<MovementRecord[]> {
+  await requireStore(dataSource, query.storeId);
+  return listMovements(dataSource, query);
+}
+
+export interface ProductAvailability {
+  productId: string;
+  available: number;
+}
+
+/**
+ * Units customers can buy now at a store, for each product asked, in the order asked: 0 for a
+ * product the store never stocked, and for every product of an inactive store. 404 for an
+ * unknown or retired store.
+ */
+export async function availabilityAt({ dataSource }: Inventory, storeId: string, productIds: string[]): Promise<ProductAvailability[]> {
+  const availability = await readAvailability(dataSource, storeId, productIds);
+  if (!availability.found) throw storeNotFound(storeId);
+  return productIds.map((productId) => ({
+    productId,
+    available: availability.active ? (availability.available.get(productId) ?? 0) : 0,
+  }));
 }

@@ -1,10 +1,21 @@
 import { newId, type Tx } from '@qc/shared/db';
 import type { Emit } from '@qc/shared/events';
-import { insertStore, lockStore, markStoreDeleted, updateStore, type StoreFields, type StoreRecord } from '../data/stores.repository';
+import {
+  findStore,
+  insertStore,
+  listStores,
+  lockStore,
+  markStoreDeleted,
+  updateStore,
+  type StoreFields,
+  type StoreQuery,
+  type StoreRecord,
+} from '../data/stores.repository';
 import { inventoryEvent } from './events';
+import type { Inventory } from './inventory';
 import { storeNotFound } from './inventory.errors';
 
-export type { StoreFields, StoreRecord } from '../data/stores.repository';
+export type { StoreFields, StoreQuery, StoreRecord } from '../data/stores.repository';
 
 /** location-service keeps every store's position, hours and preparation time from this event. */
 function storeUpdated(store: StoreFields & { id: string }) {
@@ -12,7 +23,29 @@ function storeUpdated(store: StoreFields & { id: string }) {
   return inventoryEvent('inventory.store_updated', { storeId: id, name, lat, lng, preparationMinutes, opensAt, closesAt, active }, id);
 }
 
-/** A new dark store; the demo seeder passes the fixed id its data file names. */
+/** Stores that are not retired, oldest first (store ids are UUIDv7). */
+export function browseStores({ dataSource }: Inventory, query: StoreQuery): Promise<StoreRecord[]> {
+  return listStores(dataSource, query);
+}
+
+/** A store that is not retired; 404 otherwise. */
+export async function storeOf({ dataSource }: Inventory, storeId: string): Promise<StoreRecord> {
+  const store = await findStore(dataSource, storeId);
+  if (!store) throw storeNotFound(storeId);
+  return store;
+}
+
+/** Opens a dark store and announces it. */
+export function openStore({ outbox }: Inventory, details: StoreFields): Promise<StoreRecord> {
+  return outbox.transaction((tx, emit) => registerStore(tx, emit, details));
+}
+
+/** Changes a store's details and announces them; 404 for an unknown or retired store. */
+export function changeStoreDetails({ outbox }: Inventory, storeId: string, changes: Partial<StoreFields>): Promise<StoreRecord> {
+  return outbox.transaction((tx, emit) => changeStore(tx, emit, storeId, changes));
+}
+
+/** A new dark store, in the caller's transaction; the demo seeder passes the fixed id its data file names. */
 export async function registerStore(tx: Tx, emit: Emit, details: StoreFields, id: string = newId()): Promise<StoreRecord> {
   const fields = asStored(details);
   await insertStore(tx, id, fields);
@@ -20,7 +53,7 @@ export async function registerStore(tx: Tx, emit: Emit, details: StoreFields, id
   return (await lockStore(tx, id))!;
 }
 
-/** Changes a store's details; a change that changes nothing writes and emits nothing. */
+/** Changes a store's details in the caller's transaction; a change that changes nothing writes and emits nothing. */
 export async function changeStore(tx: Tx, emit: Emit, storeId: string, changes: Partial<StoreFields>): Promise<StoreRecord> {
   const store = await lockStore(tx, storeId);
   if (!store) throw storeNotFound(storeId);
@@ -36,11 +69,13 @@ export async function changeStore(tx: Tx, emit: Emit, storeId: string, changes: 
  * store). It is announced as inactive, so location-service stops routing addresses to it; held
  * reservations still commit, release or expire as usual.
  */
-export async function retireStore(tx: Tx, emit: Emit, storeId: string): Promise<void> {
-  const store = await lockStore(tx, storeId);
-  if (!store) throw storeNotFound(storeId);
-  await markStoreDeleted(tx, storeId);
-  emit(storeUpdated({ ...store, active: false }));
+export function retireStore({ outbox }: Inventory, storeId: string): Promise<void> {
+  return outbox.transaction(async (tx, emit) => {
+    const store = await lockStore(tx, storeId);
+    if (!store) throw storeNotFound(storeId);
+    await markStoreDeleted(tx, storeId);
+    emit(storeUpdated({ ...store, active: false }));
+  });
 }
 
 function fieldsOf(store: StoreRecord): StoreFields {

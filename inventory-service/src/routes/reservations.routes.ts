@@ -1,47 +1,38 @@
-import { Router } from 'express';
-import { type z } from 'zod';
-import { allow } from '@qc/shared/auth';
-import { decodeCursor, ok, page, validate } from '@qc/shared/http';
+import type { Router } from 'express';
+import { answers, createRoutes, decodeCursor, defineRoute, page } from '@qc/shared/http';
 import type { ServiceDeps } from '@qc/shared/service';
-import { findReservation, listReservations } from '../data/reservations.repository';
-import { reservationNotFound } from '../domain/inventory.errors';
-import { BEARER_AUTH, okResponse, pageResponse } from '@qc/shared/openapi';
-import { errors } from './envelope.schemas';
+import { reservationOf, searchReservations } from '../domain/reservations';
 import { ListReservationsQuery, ReservationParams, ReservationView, toReservationView } from './reservations.schemas';
 
 /** Reservations are made and moved on by order events only; admins can look them up. */
-export function reservationsRoutes({ dataSource, openapi }: ServiceDeps): Router {
-  const router = Router();
+export function reservationsRoutes(deps: ServiceDeps): Router {
+  const routes = createRoutes(deps.openapi);
 
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'get',
     path: '/api/v1/inventory/reservations',
     summary: 'Reservations, newest first, by order, store or status (admin)',
-    security: BEARER_AUTH,
+    access: ['admin'],
     request: { query: ListReservationsQuery },
-    responses: { 200: pageResponse('A page of reservations', ReservationView), ...errors(400, 401, 403) },
-  });
-  router.get('/api/v1/inventory/reservations', allow('admin'), validate({ query: ListReservationsQuery }), async (req, res) => {
-    const query = req.query as unknown as z.output<typeof ListReservationsQuery>;
-    const rows = await listReservations(dataSource, { ...query, before: decodeCursor(query.cursor), limit: query.limit + 1 });
-    const { items, meta } = page(rows, query.limit, (reservation) => reservation.id);
-    res.json(ok(items.map(toReservationView), meta));
+    response: answers.page('A page of reservations', ReservationView),
+    handler: async ({ query }) => {
+      const { cursor, limit, ...filters } = query;
+      const rows = await searchReservations(deps, { ...filters, before: decodeCursor(cursor), limit: limit + 1 });
+      const { items, meta } = page(rows, limit, (reservation) => reservation.id);
+      return { items: items.map(toReservationView), meta };
+    },
   });
 
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'get',
     path: '/api/v1/inventory/reservations/{reservationId}',
     summary: 'One reservation (admin)',
-    security: BEARER_AUTH,
+    access: ['admin'],
     request: { params: ReservationParams },
-    responses: { 200: okResponse('The reservation', ReservationView), ...errors(400, 401, 403, 404) },
-  });
-  router.get('/api/v1/inventory/reservations/:reservationId', allow('admin'), validate({ params: ReservationParams }), async (req, res) => {
-    const { reservationId } = req.params as unknown as z.output<typeof ReservationParams>;
-    const reservation = await findReservation(dataSource, reservationId);
-    if (!reservation) throw reservationNotFound(reservationId);
-    res.json(ok(toReservationView(reservation)));
+    response: answers.data('The reservation', ReservationView),
+    errors: { 404: 'No such reservation' },
+    handler: async ({ params }) => toReservationView(await reservationOf(deps, params.reservationId)),
   });
 
-  return router;
+  return routes.router;
 }

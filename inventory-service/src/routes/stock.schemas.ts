@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '@qc/shared/http';
-import type { MovementRecord } from '../data/movements.repository';
-import type { StockRecord } from '../data/stock.repository';
-import { ADJUSTMENT_REASONS, availableOf } from '../domain/stock';
+import { ADJUSTMENT_REASONS, availableOf, type MovementRecord, type StockRecord } from '../domain/stock';
 import { uuid } from './stores.schemas';
 
 const MAX_UNITS = 1_000_000;

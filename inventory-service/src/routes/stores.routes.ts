@@ -1,15 +1,9 @@
-import { Router } from 'express';
-import { type z } from 'zod';
-import { allow, anyone } from '@qc/shared/auth';
-import { decodeCursor, ok, page, validate } from '@qc/shared/http';
+import type { Router } from 'express';
+import { answers, createRoutes, decodeCursor, defineRoute, page } from '@qc/shared/http';
 import type { ServiceDeps } from '@qc/shared/service';
 import type { InventoryConfig } from '../config';
-import { readAvailability } from '../data/stock.repository';
-import { findStore, listStores } from '../data/stores.repository';
-import { storeNotFound } from '../domain/inventory.errors';
-import { changeStore, registerStore, retireStore } from '../domain/stores';
-import { BEARER_AUTH, okResponse, pageResponse } from '@qc/shared/openapi';
-import { errors } from './envelope.schemas';
+import { availabilityAt } from '../domain/stock';
+import { browseStores, changeStoreDetails, openStore, retireStore, storeOf, type StoreRecord } from '../domain/stores';
 import {
   AvailabilityQuery,
   AvailabilityView,
@@ -21,108 +15,82 @@ import {
   toStoreView,
 } from './stores.schemas';
 
-type Params = z.output<typeof StoreParams>;
+const NO_STORE = 'No such store';
 
 /** Dark stores: public reads (and the bulk availability other services call), admin writes. */
-export function storesRoutes({ dataSource, outbox, openapi }: ServiceDeps, config: InventoryConfig): Router {
-  const view = (store: Parameters<typeof toStoreView>[0]) => toStoreView(store, new Date(), config.STORE_TIMEZONE);
-  const router = Router();
+export function storesRoutes(deps: ServiceDeps<InventoryConfig>): Router {
+  const routes = createRoutes(deps.openapi);
+  const view = (store: StoreRecord) => toStoreView(store, new Date(), deps.settings.STORE_TIMEZONE);
 
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'get',
     path: '/api/v1/stores',
     summary: 'Dark stores, oldest first (public)',
+    access: 'anyone',
     request: { query: ListStoresQuery },
-    responses: { 200: pageResponse('A page of stores', StoreView), ...errors(400) },
-  });
-  router.get('/api/v1/stores', anyone, validate({ query: ListStoresQuery }), async (req, res) => {
-    const query = req.query as unknown as z.output<typeof ListStoresQuery>;
-    const rows = await listStores(dataSource, { ...query, after: decodeCursor(query.cursor), limit: query.limit + 1 });
-    const { items, meta } = page(rows, query.limit, (store) => store.id);
-    res.json(ok(items.map(view), meta));
+    response: answers.page('A page of stores', StoreView),
+    handler: async ({ query }) => {
+      const { cursor, limit, ...filters } = query;
+      const rows = await browseStores(deps, { ...filters, after: decodeCursor(cursor), limit: limit + 1 });
+      const { items, meta } = page(rows, limit, (store) => store.id);
+      return { items: items.map(view), meta };
+    },
   });
 
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'get',
     path: '/api/v1/stores/{storeId}',
     summary: 'One dark store (public)',
+    access: 'anyone',
     request: { params: StoreParams },
-    responses: { 200: okResponse('The store', StoreView), ...errors(400, 404) },
-  });
-  router.get('/api/v1/stores/:storeId', anyone, validate({ params: StoreParams }), async (req, res) => {
-    const { storeId } = req.params as unknown as Params;
-    const store = await findStore(dataSource, storeId);
-    if (!store) throw storeNotFound(storeId);
-    res.json(ok(view(store)));
+    response: answers.data('The store', StoreView),
+    errors: { 404: NO_STORE },
+    handler: async ({ params }) => view(await storeOf(deps, params.storeId)),
   });
 
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'get',
     path: '/api/v1/stores/{storeId}/availability',
     summary: 'Units available now at a store, for up to 100 products (public; product-service and cart call it)',
     description: 'Every product asked for is answered; a product the store has never stocked, or any product of an inactive store, is 0.',
+    access: 'anyone',
     request: { params: StoreParams, query: AvailabilityQuery },
-    responses: { 200: okResponse('Availability per product, in the order asked', AvailabilityView), ...errors(400, 404) },
+    response: answers.data('Availability per product, in the order asked', AvailabilityView),
+    errors: { 404: NO_STORE },
+    handler: ({ params, query }) => availabilityAt(deps, params.storeId, query.productIds),
   });
-  router.get(
-    '/api/v1/stores/:storeId/availability',
-    anyone,
-    validate({ params: StoreParams, query: AvailabilityQuery }),
-    async (req, res) => {
-      const { storeId } = req.params as unknown as Params;
-      const { productIds } = req.query as unknown as z.output<typeof AvailabilityQuery>;
-      const availability = await readAvailability(dataSource, storeId, productIds);
-      if (!availability.found) throw storeNotFound(storeId);
-      res.json(
-        ok(
-          productIds.map((productId) => ({ productId, available: availability.active ? (availability.available.get(productId) ?? 0) : 0 })),
-        ),
-      );
-    },
-  );
 
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'post',
     path: '/api/v1/stores',
     summary: 'Open a dark store (admin); announced as inventory.store_updated',
-    security: BEARER_AUTH,
-    request: { body: { content: { 'application/json': { schema: CreateStoreBody } } } },
-    responses: { 201: okResponse('The new store', StoreView), ...errors(400, 401, 403) },
-  });
-  router.post('/api/v1/stores', allow('admin'), validate({ body: CreateStoreBody }), async (req, res) => {
-    const fields = req.body as z.output<typeof CreateStoreBody>;
-    const store = await outbox.transaction((tx, emit) => registerStore(tx, emit, fields));
-    res.status(201).json(ok(view(store)));
+    access: ['admin'],
+    request: { body: CreateStoreBody },
+    response: answers.data('The new store', StoreView, 201),
+    handler: async ({ body }) => view(await openStore(deps, body)),
   });
 
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'patch',
     path: '/api/v1/stores/{storeId}',
     summary: 'Change a dark store (admin); announced as inventory.store_updated',
-    security: BEARER_AUTH,
-    request: { params: StoreParams, body: { content: { 'application/json': { schema: ChangeStoreBody } } } },
-    responses: { 200: okResponse('The store as changed', StoreView), ...errors(400, 401, 403, 404) },
-  });
-  router.patch('/api/v1/stores/:storeId', allow('admin'), validate({ params: StoreParams, body: ChangeStoreBody }), async (req, res) => {
-    const { storeId } = req.params as unknown as Params;
-    const changes = req.body as z.output<typeof ChangeStoreBody>;
-    const store = await outbox.transaction((tx, emit) => changeStore(tx, emit, storeId, changes));
-    res.json(ok(view(store)));
+    access: ['admin'],
+    request: { params: StoreParams, body: ChangeStoreBody },
+    response: answers.data('The store as changed', StoreView),
+    errors: { 404: NO_STORE },
+    handler: async ({ params, body }) => view(await changeStoreDetails(deps, params.storeId, body)),
   });
 
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'delete',
     path: '/api/v1/stores/{storeId}',
     summary: 'Retire a dark store (admin): hidden from now on, announced as inactive',
-    security: BEARER_AUTH,
+    access: ['admin'],
     request: { params: StoreParams },
-    responses: { 204: { description: 'Retired' }, ...errors(400, 401, 403, 404) },
-  });
-  router.delete('/api/v1/stores/:storeId', allow('admin'), validate({ params: StoreParams }), async (req, res) => {
-    const { storeId } = req.params as unknown as Params;
-    await outbox.transaction((tx, emit) => retireStore(tx, emit, storeId));
-    res.status(204).end();
+    response: answers.empty('Retired'),
+    errors: { 404: NO_STORE },
+    handler: ({ params }) => retireStore(deps, params.storeId),
   });
 
-  return router;
+  return routes.router;
 }

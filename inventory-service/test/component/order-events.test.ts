@@ -3,8 +3,9 @@ import type { Consumer, Producer } from 'kafkajs';
 import { newEvent, parseEvent, type CatalogEvent, type EventData } from '@qc/shared/events';
 import { eventsTopic } from '@qc/shared/fleet';
 import { outboxEvents, eventually, skipHistory, testKafka } from '@qc/shared/testing';
+import { reserveForOrder } from '../../src/domain/reservations';
 import { reservationSweeper } from '../../src/service';
-import { createStore, restockVia, startInventory, type InventoryUnderTest } from './inventory-fixtures';
+import { createStore, restockVia, startInventoryService, type InventoryUnderTest } from '../fixtures';
 
 /**
  * The checkout saga's inventory steps through the real broker: contract-valid order events are
@@ -19,7 +20,9 @@ describe('order events through Kafka', () => {
   const price = { amount: 4500, currency: 'INR' as const };
 
   beforeAll(async () => {
-    inventory = await startInventory('inventory_orders');
+    // The service's own sweeper every 200 ms: it leaves the 10-minute holds of order.created alone,
+    // and expires a short hold the test makes well within the test's deadline.
+    inventory = await startInventoryService({ label: 'inventory_orders', env: { RESERVATION_SWEEP_INTERVAL_MS: '200' } });
     producer = testKafka('inventory-order-events-test').producer();
     await producer.connect();
     const groupId = `test.inventory-tail.${inventory.schema.name}`;
@@ -70,11 +73,11 @@ describe('order events through Kafka', () => {
       { subject: created.data.orderId, causedBy: created },
     );
   /** The events inventory-service published about an order (or a product), once `count` of them are there. */
-  const answers = (subject: string, count = 1) =>
+  const answers = (subject: string, count = 1, timeoutMs = 30_000) =>
     eventually(async () => {
       const found = published.filter((e) => e.subject === subject);
       return found.length >= count && found;
-    }, 30_000);
+    }, timeoutMs);
   const stockOf = async (storeId: string, productId: string) =>
     (await inventory.api().get(`/api/v1/inventory/stores/${storeId}/stock/${productId}`).set('authorization', inventory.admin)).body.data;
   const reservationsOf = async (orderId: string) =>
@@ -215,4 +218,26 @@ describe('order events through Kafka', () => {
     expect(await stockOf(store.id, product)).toMatchObject({ onHand: 3, reserved: 0 });
     expect((await reservationsOf(created.data.orderId))[0]).toMatchObject({ status: 'EXPIRED' });
   }, 60_000);
+
+  it('when a held order’s expiry passes, then the service’s own sweeper expires it on its interval and inventory.reservation_expired reaches the topic', async () => {
+    const store = await createStore(inventory);
+    const product = randomUUID();
+    await restockVia(inventory, store.id, product, 2);
+    const created = orderCreated(store.id, [{ productId: product, quantity: 2 }]);
+    // Held as order.created holds it, for 300 ms instead of RESERVATION_TTL_SECONDS; nothing but
+    // the service's background sweeper moves it on from there.
+    await inventory.service.deps.outbox.transaction((tx, emit) =>
+      reserveForOrder(tx, emit, created.data, { now: new Date(), holdForMs: 300, causedBy: created }),
+    );
+
+    const [reserved, expired] = await answers(created.data.orderId, 2, 10_000);
+    expect(reserved).toMatchObject({ type: 'inventory.reserved' });
+    expect(expired).toMatchObject({
+      type: 'inventory.reservation_expired',
+      correlationid: created.correlationid,
+      data: { orderId: created.data.orderId },
+    });
+    expect(await stockOf(store.id, product)).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
+    expect((await reservationsOf(created.data.orderId))[0]).toMatchObject({ status: 'EXPIRED' });
+  }, 30_000);
 });

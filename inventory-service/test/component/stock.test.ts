@@ -1,14 +1,14 @@
 import { outboxEvents } from '@qc/shared/testing';
 import { randomUUID } from 'node:crypto';
 import { reserveForOrder } from '../../src/domain/reservations';
-import { createStore, restockVia, startInventory, type InventoryUnderTest } from './inventory-fixtures';
+import { createStore, restockVia, startInventoryService, type InventoryUnderTest } from '../fixtures';
 
 /** Stock per (store, product) through the admin API: restock, adjustments, thresholds, the ledger, alerts. */
 describe('stock API', () => {
   let inventory: InventoryUnderTest;
 
   beforeAll(async () => {
-    inventory = await startInventory('inventory_stock');
+    inventory = await startInventoryService({ label: 'inventory_stock' });
   }, 60_000);
 
   afterAll(() => inventory?.stop(), 30_000);

@@ -1,13 +1,13 @@
 import { outboxEvents } from '@qc/shared/testing';
 import { randomUUID } from 'node:crypto';
-import { aStore, createStore, restockVia, startInventory, type InventoryUnderTest } from './inventory-fixtures';
+import { aStore, createStore, restockVia, startInventoryService, type InventoryUnderTest } from '../fixtures';
 
 /** Dark stores through the HTTP API: public reads, admin writes, inventory.store_updated, bulk availability. */
 describe('stores API', () => {
   let inventory: InventoryUnderTest;
 
   beforeAll(async () => {
-    inventory = await startInventory('inventory_stores');
+    inventory = await startInventoryService({ label: 'inventory_stores' });
   }, 60_000);
 
   afterAll(() => inventory?.stop(), 30_000);
