@@ -1,6 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import request from 'supertest';
 import { createDataSource, migrate, type DataSource } from '@qc/shared/db';
 import {
   HEADERS,
@@ -13,24 +12,12 @@ import {
   type EventData,
   type EventType,
 } from '@qc/shared/events';
-import { PRODUCERS, deadLetterTopic, domainEventTopics, eventsTopic } from '@qc/shared/fleet';
+import { PRODUCERS, deadLetterTopic, eventsTopic } from '@qc/shared/fleet';
 import { createLogger } from '@qc/shared/logging';
 import { Metrics } from '@qc/shared/metrics';
-import { runService, type RunningService } from '@qc/shared/service';
-import {
-  TEST_KAFKA_BROKERS,
-  createTestSchema,
-  eventually,
-  rootQuery,
-  skipHistory,
-  testConsumerGroup,
-  testKafka,
-  testServiceEnv,
-  TestTokenIssuer,
-  type TestSchema,
-} from '@qc/shared/testing';
+import { TEST_KAFKA_BROKERS, createTestSchema, eventually, rootQuery, skipHistory, testKafka, type TestSchema } from '@qc/shared/testing';
 import type { Consumer, Producer } from 'kafkajs';
-import { definition } from '../../src/service';
+import { startAnalyticsService, type AnalyticsUnderTest } from '../fixtures';
 
 /**
  * Proof that the event pipeline is real (issue 2 §6): outboxes → relay → the real Kafka broker →
@@ -65,27 +52,20 @@ function sampleEvents(): Record<string, CatalogEvent> {
 
 describe('event pipeline through the real broker', () => {
   const logger = createLogger('pipeline-test', 'silent');
-  let analyticsSchema: TestSchema;
+  let analytics: AnalyticsUnderTest;
   let producerSchema: TestSchema;
-  let analytics: RunningService;
-  let issuer: TestTokenIssuer;
-  let admin: string;
   let producerDb: DataSource;
   let kafkaProducer: Producer;
 
   const storedIds = async (ids: string[]): Promise<string[]> =>
     (
-      (await rootQuery(`SELECT event_id FROM \`${analyticsSchema.name}\`.raw_events WHERE event_id IN (?)`, [ids])) as {
+      (await rootQuery(`SELECT event_id FROM \`${analytics.schema.name}\`.raw_events WHERE event_id IN (?)`, [ids])) as {
         event_id: string;
       }[]
     ).map((r) => r.event_id);
 
   beforeAll(async () => {
-    [analyticsSchema, producerSchema] = await Promise.all([createTestSchema('analytics'), createTestSchema('producers')]);
-    await skipHistory(testConsumerGroup(analyticsSchema), domainEventTopics());
-    issuer = await TestTokenIssuer.start();
-    admin = issuer.bearer({ role: 'admin' });
-    analytics = await runService(definition, testServiceEnv(analyticsSchema, { JWKS_URL: issuer.jwksUrl }));
+    [analytics, producerSchema] = await Promise.all([startAnalyticsService(), createTestSchema('producers')]);
     producerDb = createDataSource({ url: producerSchema.url, poolSize: 4 });
     await producerDb.initialize();
     await migrate(producerDb);
@@ -95,16 +75,15 @@ describe('event pipeline through the real broker', () => {
 
   afterAll(async () => {
     await analytics?.stop();
-    await issuer?.close();
     await kafkaProducer?.disconnect();
     await producerDb?.destroy();
-    await Promise.all([analyticsSchema?.drop(), producerSchema?.drop()]);
+    await producerSchema?.drop();
   }, 30_000);
 
   it('when someone other than an admin reads the raw events, then 401 without a token and 403 for a customer', async () => {
-    expect((await request(analytics.server).get('/api/v1/analytics/events')).status).toBe(401);
-    expect((await request(analytics.server).get('/api/v1/analytics/events').set('authorization', issuer.bearer())).status).toBe(403);
-    expect((await request(analytics.server).get('/api/v1/analytics/events').set('authorization', admin)).status).toBe(200);
+    expect((await analytics.api().get('/api/v1/analytics/events')).status).toBe(401);
+    expect((await analytics.api().get('/api/v1/analytics/events').set('authorization', analytics.customer)).status).toBe(403);
+    expect((await analytics.api().get('/api/v1/analytics/events').set('authorization', analytics.admin)).status).toBe(200);
   });
 
   it('when any service writes an event to its outbox, then it arrives once in analytics through the API', async () => {
@@ -120,12 +99,13 @@ describe('event pipeline through the real broker', () => {
       }
       for (const event of Object.values(samples)) {
         const res = await eventually(async () => {
-          const page = await request(analytics.server)
+          const page = await analytics
+            .api()
             .get('/api/v1/analytics/events')
-            .set('authorization', admin)
+            .set('authorization', analytics.admin)
             .query({ type: event.type, limit: 100 });
           return page.body.data.some((e: { eventId: string }) => e.eventId === event.id) && page;
-        });
+        }, 20_000);
         expect(res.body.data.find((e: { eventId: string }) => e.eventId === event.id)).toMatchObject({
           type: event.type,
           source: event.source,
@@ -150,16 +130,17 @@ describe('event pipeline through the real broker', () => {
     );
     await kafkaProducer.send({ topic: eventsTopic('user-service'), messages: [{ key: event.subject, value: JSON.stringify(event) }] });
     const page = await eventually(async () => {
-      const res = await request(analytics.server)
+      const res = await analytics
+        .api()
         .get('/api/v1/analytics/events')
-        .set('authorization', admin)
+        .set('authorization', analytics.admin)
         .query({ type: 'user.otp_requested', limit: 100 });
       return res.body.data.some((e: { eventId: string }) => e.eventId === event.id) && res;
-    });
+    }, 20_000);
     const stored = page.body.data.find((e: { eventId: string }) => e.eventId === event.id);
     expect(stored.data).toEqual({ phone: '+919812345678', expiresAt: event.data.expiresAt });
     expect(JSON.stringify(page.body)).not.toContain('482913');
-  });
+  }, 30_000);
 
   it('when a relay is killed mid-batch and restarted, then analytics holds every event exactly once', async () => {
     const total = 3000;
@@ -218,7 +199,7 @@ describe('event pipeline through the real broker', () => {
     const deadLetters: { id: string; headers: Record<string, string> }[] = [];
 
     beforeAll(async () => {
-      const groupId = `test.dlq-reader.${analyticsSchema.name}`;
+      const groupId = `test.dlq-reader.${analytics.schema.name}`;
       await skipHistory(groupId, [deadLetterTopic('analytics-service')]);
       // A short fetch wait: disconnecting waits for the fetch in flight (kafkajs' default is 5 s).
       dlqReader = testKafka('pipeline-dlq-reader').consumer({ groupId, maxWaitTimeInMs: 100 });
@@ -246,8 +227,8 @@ describe('event pipeline through the real broker', () => {
         messages: [broken, next].map((e) => ({ key, value: JSON.stringify(e), headers: { [HEADERS.requestId]: 'dlq-test' } })),
       });
 
-      await eventually(async () => (await storedIds([next.id])).length === 1);
-      const letter = await eventually(async () => deadLetters.find((d) => d.id === broken.id));
+      await eventually(async () => (await storedIds([next.id])).length === 1, 20_000);
+      const letter = await eventually(async () => deadLetters.find((d) => d.id === broken.id), 20_000);
       expect(letter.headers[HEADERS.dlqError]).toMatch(/order\.updated data breaks its contract: orderId/);
       expect(letter.headers[HEADERS.dlqTopic]).toBe('order.events');
       expect(letter.headers[HEADERS.dlqConsumer]).toBe('analytics-service');
@@ -263,7 +244,7 @@ describe('event pipeline through the real broker', () => {
         { paymentId: id(), orderId: id(), reason: 'card declined' },
         { subject: id() },
       );
-      await rootQuery(`RENAME TABLE \`${analyticsSchema.name}\`.raw_events TO \`${analyticsSchema.name}\`.raw_events_away`);
+      await rootQuery(`RENAME TABLE \`${analytics.schema.name}\`.raw_events TO \`${analytics.schema.name}\`.raw_events_away`);
       try {
         await kafkaProducer.send({
           topic: eventsTopic('payment-service'),
@@ -272,7 +253,7 @@ describe('event pipeline through the real broker', () => {
         const letter = await eventually(async () => deadLetters.find((d) => d.id === event.id), 30_000);
         expect(letter.headers[HEADERS.dlqAttempts]).toBe('5');
       } finally {
-        await rootQuery(`RENAME TABLE \`${analyticsSchema.name}\`.raw_events_away TO \`${analyticsSchema.name}\`.raw_events`);
+        await rootQuery(`RENAME TABLE \`${analytics.schema.name}\`.raw_events_away TO \`${analytics.schema.name}\`.raw_events`);
       }
       expect(await storedIds([event.id])).toHaveLength(0);
 
@@ -282,7 +263,7 @@ describe('event pipeline through the real broker', () => {
         logger,
       );
       expect(replayed).toBeGreaterThanOrEqual(1);
-      await eventually(async () => (await storedIds([event.id])).length === 1);
+      await eventually(async () => (await storedIds([event.id])).length === 1, 20_000);
     }, 90_000);
   });
 });
