@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, RequestHandler } from 'express';
 import { runWithContext } from '../logging';
 import { AppError } from './errors';
 
@@ -17,6 +18,18 @@ export const requestContext: RequestHandler = (req, res, next) => {
   res.setHeader(REQUEST_ID_HEADER, requestId);
   runWithContext({ requestId }, next);
 };
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The body's bytes as they arrived, for signatures computed over them (a payment provider's webhooks). */
+    rawBody?: Buffer;
+  }
+}
+
+/** The JSON parser's `verify` hook: keeps the bytes it parsed on the request (a reference, not a copy). */
+export function keepRawBody(req: IncomingMessage, _res: ServerResponse, body: Buffer): void {
+  (req as Request).rawBody = body;
+}
 
 /** A request that carries a body must say it is JSON; anything else is a 415, not a parse guess. */
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
