@@ -1,9 +1,56 @@
-import type { ServiceDefinition } from '@qc/shared/service';
+import { eventsTopic } from '@qc/shared/fleet';
+import { defineService, type ServiceDeps } from '@qc/shared/service';
+import { InventoryClient } from './clients/inventory.client';
+import { LocationClient } from './clients/location.client';
+import { ProductClient } from './clients/product.client';
+import { UserClient } from './clients/user.client';
+import { cartSettings, type CartSettings } from './config';
+import { orderEventSubscriptions } from './consumers/order-events.consumer';
+import { CartCache } from './data/cart-cache';
+import { CartTables1765100000000 } from './data/migrations/1765100000000-carts';
+import type { CartContext } from './domain/context';
+import { cartsRoutes } from './routes/carts.routes';
+
+/** Routes and the consumer share one context (one set of clients and breakers), built on first use. */
+const contexts = new WeakMap<ServiceDeps<CartSettings>, CartContext>();
+
+function contextOf(deps: ServiceDeps<CartSettings>): CartContext {
+  let ctx = contexts.get(deps);
+  if (!ctx) {
+    const { settings } = deps;
+    const timeout = settings.DEPENDENCY_TIMEOUT_MS;
+    ctx = {
+      db: deps.dataSource,
+      outbox: deps.outbox,
+      cache: new CartCache(deps.redis, settings.CART_CACHE_TTL_SECONDS, deps.logger),
+      catalog: new ProductClient(settings.PRODUCT_SERVICE_URL, timeout),
+      stock: new InventoryClient(settings.INVENTORY_SERVICE_URL, timeout),
+      stores: new LocationClient(settings.LOCATION_SERVICE_URL, timeout),
+      addresses: new UserClient(settings.USER_SERVICE_URL, timeout),
+      limits: {
+        maxLineQuantity: settings.CART_MAX_LINE_QUANTITY,
+        maxLines: settings.CART_MAX_LINES,
+        maxUnits: settings.CART_MAX_UNITS,
+      },
+      logger: deps.logger,
+    };
+    contexts.set(deps, ctx);
+  }
+  return ctx;
+}
 
 /**
- * cart-service: platform only for now (config, schema with its outbox and processed-events tables,
- * health, metrics, Kafka, graceful shutdown). Its business endpoints arrive with later issues.
+ * cart-service: one active cart per customer, at the store that delivers to their chosen address;
+ * hot in Redis, durable in MySQL; re-priced and stock-checked on every read; emptied when the
+ * order placed from it is confirmed.
  */
-export const definition: ServiceDefinition = {
+export const definition = defineService({
   name: 'cart-service',
-};
+  settings: cartSettings,
+  migrations: [CartTables1765100000000],
+  routes: (deps) => [cartsRoutes(contextOf(deps), deps.openapi)],
+  consumes: {
+    topics: [eventsTopic('order-service')],
+    subscriptions: (deps) => orderEventSubscriptions(contextOf(deps)),
+  },
+});

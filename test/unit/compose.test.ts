@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { serviceEnv } from '@qc/shared/config';
 import { FLEET, GATEWAY, SERVICES, databaseUser, envPrefix } from '@qc/shared/fleet';
+import { cartSettings } from '../../cart-service/src/config';
 import { InventoryConfig } from '../../inventory-service/src/config';
 import { locationSettings } from '../../location-service/src/config';
 import { productSettings } from '../../product-service/src/config';
@@ -51,6 +52,7 @@ const OWN_SETTINGS = {
   'product-service': productSettings,
   'inventory-service': InventoryConfig,
   'location-service': locationSettings,
+  'cart-service': cartSettings,
 };
 
 const passwordVariable = (name: string) => `${envPrefix(name)}_DB_PASSWORD`;
