@@ -1,9 +1,89 @@
-import type { ServiceDefinition } from '@qc/shared/service';
+import { IdempotencyKeys, IdempotencyKeysTable1764806400000 } from '@qc/shared/idempotency';
+import { eventsTopic } from '@qc/shared/fleet';
+import { defineService, type ServiceDeps } from '@qc/shared/service';
+import { SandboxProvider } from './clients/sandbox-provider';
+import { paymentSettings, type PaymentSettings } from './config';
+import { orderEventSubscriptions } from './consumers/order-events.consumer';
+import { PaymentTables1764900000000 } from './data/migrations/1764900000000-payments';
+import type { PaymentContext } from './domain/context';
+import { applyPendingProviderEvents } from './domain/provider-events';
+import { sendDueRefunds } from './domain/refunds';
+import { PollingWorker } from './jobs/polling-worker';
+import { paymentsRoutes } from './routes/payments.routes';
+import { walletRoutes } from './routes/wallet.routes';
+import { webhooksRoutes } from './routes/webhooks.routes';
+
+interface PaymentRuntime {
+  ctx: PaymentContext;
+  providerEvents: PollingWorker;
+  refunds: PollingWorker;
+}
+
+/** Routes, consumers and workers share one context (one provider client, one pair of workers), built on first use. */
+const runtimes = new WeakMap<ServiceDeps<PaymentSettings>, PaymentRuntime>();
+
+export function runtimeOf(deps: ServiceDeps<PaymentSettings>): PaymentRuntime {
+  let runtime = runtimes.get(deps);
+  if (!runtime) {
+    const { settings } = deps;
+    const provider = new SandboxProvider({
+      baseUrl: settings.PAYMENT_PROVIDER_URL,
+      publicUrl: settings.PAYMENT_PROVIDER_PUBLIC_URL,
+      apiKey: settings.PAYMENT_PROVIDER_API_KEY,
+      webhookSecret: settings.PAYMENT_WEBHOOK_SECRET,
+      webhookToleranceSeconds: settings.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
+      timeoutMs: settings.PAYMENT_PROVIDER_TIMEOUT_MS,
+    });
+    const wake = { providerEvents: () => providerEvents.wake(), refunds: () => refunds.wake() };
+    const ctx: PaymentContext = { db: deps.dataSource, outbox: deps.outbox, provider, logger: deps.logger, wake };
+    const providerEvents = new PollingWorker({
+      name: 'provider-events',
+      logger: deps.logger,
+      intervalMs: settings.PAYMENT_WORKER_INTERVAL_MS,
+      round: async () => {
+        const applied = await applyPendingProviderEvents(ctx);
+        // An event may have left a refund to send (a capture after the order was cancelled).
+        if (applied > 0) refunds.wake();
+        return applied;
+      },
+    });
+    const refunds = new PollingWorker({
+      name: 'refunds',
+      logger: deps.logger,
+      intervalMs: settings.PAYMENT_WORKER_INTERVAL_MS,
+      round: () => sendDueRefunds(ctx),
+    });
+    runtime = { ctx, providerEvents, refunds };
+    runtimes.set(deps, runtime);
+  }
+  return runtime;
+}
 
 /**
- * payment-service: platform only for now (config, schema with its outbox and processed-events tables,
- * health, metrics, Kafka, graceful shutdown). Its business endpoints arrive with later issues.
+ * payment-service: pays orders by wallet, card, UPI or cash on delivery, through a provider
+ * adapter (the sandbox PSP's) and its signed webhooks; refunds; the wallet's double-entry ledger
+ * and top-ups (DESIGN §5, issue 14).
  */
-export const definition: ServiceDefinition = {
+export const definition = defineService({
   name: 'payment-service',
-};
+  settings: paymentSettings,
+  migrations: [IdempotencyKeysTable1764806400000, PaymentTables1764900000000],
+  routes: (deps) => {
+    const { ctx } = runtimeOf(deps);
+    const idempotency = new IdempotencyKeys(deps.dataSource);
+    return [
+      paymentsRoutes(ctx, deps.openapi, idempotency),
+      walletRoutes(ctx, deps.openapi, idempotency),
+      webhooksRoutes(ctx, deps.openapi),
+    ];
+  },
+  consumes: {
+    topics: [eventsTopic('order-service')],
+    // A refund an order.cancelled leaves to send is picked up by the refund worker's next round.
+    subscriptions: (deps) => orderEventSubscriptions(deps.logger),
+  },
+  background: (deps) => {
+    const { providerEvents, refunds } = runtimeOf(deps);
+    return [providerEvents, refunds];
+  },
+});

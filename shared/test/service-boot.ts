@@ -7,14 +7,19 @@ import { rootQuery, startServiceUnderTest, type ServiceUnderTest, type TestSchem
  * ready with every dependency checked, serves metrics and its OpenAPI document, answers unknown
  * routes in the error envelope, and stops gracefully within the shutdown deadline.
  */
-export function describeServiceBoot(definition: ServiceDefinition, ownTables: string[] = []): void {
+export function describeServiceBoot(
+  definition: ServiceDefinition,
+  ownTables: string[] = [],
+  /** Variables the service needs to start at all (its required secrets). */
+  env: Record<string, string> = {},
+): void {
   describe(`${definition.name} boot`, () => {
     let underTest: ServiceUnderTest;
     let schema: TestSchema;
     let service: RunningService;
 
     beforeAll(async () => {
-      underTest = await startServiceUnderTest(definition);
+      underTest = await startServiceUnderTest(definition, { env });
       ({ schema, service } = underTest);
     }, 60_000);
 
