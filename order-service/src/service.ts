@@ -1,9 +1,50 @@
-import type { ServiceDefinition } from '@qc/shared/service';
+import { eventsTopic } from '@qc/shared/fleet';
+import { IdempotencyKeys, IdempotencyKeysTable1764806400000 } from '@qc/shared/idempotency';
+import { defineService, type ServiceDeps } from '@qc/shared/service';
+import { CartClient } from './clients/cart.client';
+import { LocationClient } from './clients/location.client';
+import { ProductClient } from './clients/product.client';
+import { UserClient } from './clients/user.client';
+import { orderSettings, type OrderSettings } from './config';
+import { sagaSubscriptions } from './consumers/saga.consumer';
+import { OrderTables1764900000000 } from './data/migrations/1764900000000-orders';
+import type { OrderContext } from './domain/context';
+import { feeSettingsOf } from './domain/pricing';
+import { couponsRoutes } from './routes/coupons.routes';
+import { ordersRoutes } from './routes/orders.routes';
+
+/** The use cases' context, wired to the other services from the settings. */
+export function orderContext(deps: ServiceDeps<OrderSettings>): OrderContext {
+  const { settings } = deps;
+  const timeout = settings.DEPENDENCY_TIMEOUT_MS;
+  return {
+    db: deps.dataSource,
+    outbox: deps.outbox,
+    fees: feeSettingsOf(settings),
+    catalog: new ProductClient(settings.PRODUCT_SERVICE_URL, timeout),
+    addresses: new UserClient(settings.USER_SERVICE_URL, timeout),
+    stores: new LocationClient(settings.LOCATION_SERVICE_URL, timeout),
+    carts: new CartClient(settings.CART_SERVICE_URL, timeout),
+    now: () => new Date(),
+  };
+}
 
 /**
- * order-service: platform only for now (config, schema with its outbox and processed-events tables,
- * health, metrics, Kafka, graceful shutdown). Its business endpoints arrive with later issues.
+ * order-service: checkout (quote and place, with Idempotency-Key), the pricing engine and its
+ * coupons, the order state machine, and the checkout saga's order side (DESIGN §5): it owns the
+ * order's state and moves it on inventory's and payment's events.
  */
-export const definition: ServiceDefinition = {
+export const definition = defineService({
   name: 'order-service',
-};
+  settings: orderSettings,
+  migrations: [IdempotencyKeysTable1764806400000, OrderTables1764900000000],
+  routes: (deps) => {
+    const ctx = orderContext(deps);
+    const idempotency = new IdempotencyKeys(deps.dataSource, { retentionHours: deps.settings.IDEMPOTENCY_RETENTION_HOURS });
+    return [ordersRoutes(ctx, deps.openapi, idempotency), couponsRoutes(ctx, deps.openapi)];
+  },
+  consumes: {
+    topics: [eventsTopic('inventory-service'), eventsTopic('payment-service')],
+    subscriptions: (deps) => sagaSubscriptions(deps.logger),
+  },
+});

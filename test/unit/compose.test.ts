@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { serviceEnv } from '@qc/shared/config';
 import { FLEET, GATEWAY, SERVICES, databaseUser, envPrefix } from '@qc/shared/fleet';
 import { cartSettings } from '../../cart-service/src/config';
+import { orderSettings } from '../../order-service/src/config';
 import { InventoryConfig } from '../../inventory-service/src/config';
 import { locationSettings } from '../../location-service/src/config';
 import { productSettings } from '../../product-service/src/config';
@@ -53,6 +54,7 @@ const OWN_SETTINGS = {
   'inventory-service': InventoryConfig,
   'location-service': locationSettings,
   'cart-service': cartSettings,
+  'order-service': orderSettings,
 };
 
 const passwordVariable = (name: string) => `${envPrefix(name)}_DB_PASSWORD`;
