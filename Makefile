@@ -41,7 +41,7 @@ build: install ## compile TypeScript to JavaScript (each workspace's dist/)
 	@echo "==> compiling TypeScript"
 	@$(BIN)/tsc -b
 
-infra: ## find or start MySQL/MariaDB, Redis and Kafka; create users, schemas and topics
+infra: build ## find or start MySQL/MariaDB, Redis and Kafka; create users, schemas and topics (runs shared/dist)
 	@scripts/infra.sh up
 
 stop: ## stop the Kafka broker this project started

@@ -18,7 +18,8 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      globalSetup: '<rootDir>/shared/test/global-setup.ts',
+      // The shared checks, and that the compiled fleet is as new as its sources.
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
     },
   ],
 };

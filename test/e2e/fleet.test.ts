@@ -1,32 +1,70 @@
 import { execFile } from 'node:child_process';
-import { createHmac, createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, randomBytes, randomUUID, type JsonWebKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { createConnection } from 'mysql2/promise';
-import { FLEET, FleetProcesses, GATEWAY, SERVICES, portOf, processEnv, serviceSpec } from '@qc/shared/fleet';
+import { createConnection, type Connection } from 'mysql2/promise';
+import {
+  FLEET,
+  FleetProcesses,
+  GATEWAY,
+  SERVICES,
+  domainEventTopics,
+  dropDatabases,
+  e2eNamespace,
+  passwordVariable,
+  portOf,
+  provisionDatabases,
+  serviceSpec,
+} from '@qc/shared/fleet';
+import { createLogger } from '@qc/shared/logging';
+import { createRedis } from '@qc/shared/redis';
+import { TEST_MYSQL_ROOT_URL, TEST_REDIS_URL, eventually, skipHistory, testKafka } from '@qc/shared/testing';
 
 /**
  * The whole fleet as eleven separate processes on the real MySQL/MariaDB, Redis and Kafka, each
- * connecting as its own database user, seen through the gateway. Ports are offset so a fleet
- * started with `make run` can keep running beside the test.
+ * connecting as its own database user, seen through the gateway. The fleet runs in a namespace of
+ * this run's own (e2eNamespace): schemas and users `qce2e_<run>_*`, made before and dropped after,
+ * consumer groups `e2e.<run>.<service>` and Redis keys under `e2e:<run>:`, so neither `make run`'s
+ * data (`qc_*`, unprefixed keys) nor another run's is read or written. Kafka topics are shared: this
+ * fleet publishes on the usual `<service>.events`, and its consumer groups start at the topics' end.
+ * Ports are offset so a fleet started with `make run` can keep running beside the test.
  */
 const PORT_OFFSET = 10_000;
 const root = resolve(__dirname, '../..');
 const gateway = `http://127.0.0.1:${portOf(GATEWAY, PORT_OFFSET)}`;
+const run = randomBytes(4).toString('hex');
+const namespace = e2eNamespace(run);
+/** This run's own database passwords: the e2e needs none of `make run`'s. */
+const passwords = Object.fromEntries(SERVICES.map((s) => [passwordVariable(s), randomBytes(16).toString('hex')]));
+const consumerGroups = SERVICES.map((s) => namespace.consumerGroup(s));
 
 interface HealthReport {
   status: 'pass' | 'warn' | 'fail';
   checks: Record<string, { status: string }[]>;
 }
 const healthOf = async (res: Response) => (await res.json()) as HealthReport;
+const OPS_TOKEN = randomUUID().replaceAll('-', '');
+const opsHeaders = { authorization: `Bearer ${OPS_TOKEN}` };
 
 interface SignedIn {
   data: { user: { email: string; role: string }; accessToken: string; refreshToken: string };
 }
 const signedInOf = async (res: Response) => (await res.json()) as SignedIn;
 
+interface RawEvent {
+  eventId: string;
+  type: string;
+  source: string;
+  data: { productId?: string; sku?: string };
+}
+
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+/** The claims of a JWT, unverified (the test reads what it was given). */
+function claimsOf(token: string): { sid: string } {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sid: string };
 }
 
 /** Tokens made wrong in ways only the real signing key's owner could have avoided. */
@@ -45,19 +83,53 @@ function forgeries(realToken: string, jwk: JsonWebKey): Record<string, string> {
   };
 }
 
-describe('the fleet end to end', () => {
-  const fleet = new FleetProcesses({
-    root,
-    logDir: resolve(root, '.infra/logs/e2e'),
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn' },
-    portOffset: PORT_OFFSET,
-  });
+async function asRoot<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+  const connection = await createConnection({ uri: TEST_MYSQL_ROOT_URL });
+  try {
+    return await work(connection);
+  } finally {
+    await connection.end();
+  }
+}
 
-  beforeAll(() => fleet.start(), 180_000);
-  afterAll(() => fleet.stop(), 30_000);
+describe('the fleet end to end', () => {
+  // OPS_TOKEN unlocks the gateway's fleet detail in /health.
+  const env = { ...process.env, ...passwords, NODE_ENV: 'test', LOG_LEVEL: 'warn', OPS_TOKEN };
+  const fleet = new FleetProcesses({ root, logDir: resolve(root, '.infra/logs/e2e'), env, portOffset: PORT_OFFSET, namespace });
+  /** Unprefixed: it sees every key, this run's under their full names. */
+  const redis = createRedis(TEST_REDIS_URL, createLogger('e2e', 'silent'));
+  const kafkaAdmin = testKafka('e2e').admin();
+  const keysMatching = async (pattern: string): Promise<string[]> => {
+    const keys: string[] = [];
+    for await (const batch of redis.scanStream({ match: pattern, count: 1_000 })) keys.push(...(batch as string[]));
+    return keys;
+  };
+  /** Runs one of a service's commands (dist/cli/*.js) with the environment its process has. */
+  const command = (service: string, script: string, args: string[] = []) =>
+    promisify(execFile)(process.execPath, [resolve(root, service, 'dist/cli', script), ...args], { env: fleet.envOf(service) }).then(
+      (r) => r.stdout,
+    );
+
+  beforeAll(async () => {
+    await Promise.all([redis.connect(), kafkaAdmin.connect()]);
+    await asRoot((connection) => provisionDatabases(connection, namespace, env));
+    // A new group would read every earlier run's events (consumers start from the beginning).
+    await Promise.all(consumerGroups.map((group) => skipHistory(group, domainEventTopics())));
+    await fleet.start();
+  }, 180_000);
+
+  afterAll(async () => {
+    await fleet.stop();
+    await asRoot((connection) => dropDatabases(connection, namespace));
+    const ours = (await kafkaAdmin.listGroups()).groups.map((g) => g.groupId).filter((g) => consumerGroups.includes(g));
+    if (ours.length > 0) await kafkaAdmin.deleteGroups(ours);
+    const leftovers = await keysMatching(`${namespace.redisKeyPrefix}*`);
+    if (leftovers.length > 0) await redis.del(...leftovers);
+    await Promise.all([redis.quit(), kafkaAdmin.disconnect()]);
+  }, 60_000);
 
   it('when all eleven are up, then the gateway reports every service healthy', async () => {
-    const res = await fetch(`${gateway}/health`);
+    const res = await fetch(`${gateway}/health`, { headers: opsHeaders });
     const body = await healthOf(res);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/health\+json/);
@@ -67,13 +139,35 @@ describe('the fleet end to end', () => {
     }
   });
 
-  it('when each service connects as its own database user, then that user sees its own schema only', async () => {
+  it("when the fleet runs, then every process is in this run's namespace and none in make run's", async () => {
+    for (const spec of FLEET) {
+      expect({ name: spec.name, prefix: fleet.envOf(spec.name).REDIS_KEY_PREFIX }).toEqual({ name: spec.name, prefix: `e2e:${run}:` });
+    }
     for (const service of SERVICES) {
-      const connection = await createConnection({ uri: processEnv(service, process.env).MYSQL_URL! });
+      const processEnv = fleet.envOf(service.name);
+      const url = new URL(processEnv.MYSQL_URL!);
+      expect({ user: url.username, schema: url.pathname.slice(1), group: processEnv.KAFKA_CONSUMER_GROUP }).toEqual({
+        user: `qce2e_${run}_${service.name.replace(/-service$/, '')}`,
+        schema: `qce2e_${run}_${service.name.replace(/-service$/, '')}`,
+        group: `e2e.${run}.${service.name}`,
+      });
+    }
+    // What the live processes are connected as, in MySQL's own words: this run's users, each on its schema.
+    const connections = (await asRoot((c) =>
+      c.query('SELECT USER AS user, DB AS db FROM information_schema.PROCESSLIST WHERE USER LIKE ?', [`qce2e\\_${run}\\_%`]),
+    )) as unknown as [{ user: string; db: string | null }[]];
+    const seen = new Map(connections[0].map((c) => [c.user, c.db]));
+    expect([...seen.keys()].sort()).toEqual(SERVICES.map((s) => namespace.databaseUser(s)).sort());
+    for (const c of connections[0]) expect(c.db).toBe(c.user);
+  });
+
+  it("when each service connects as its own database user, then that user sees this run's schema only", async () => {
+    for (const service of SERVICES) {
+      const connection = await createConnection({ uri: fleet.envOf(service.name).MYSQL_URL! });
       try {
         const [rows] = await connection.query('SHOW DATABASES');
         const visible = (rows as { Database: string }[]).map((r) => r.Database).filter((name) => name !== 'information_schema');
-        expect(visible).toEqual([service.schema]);
+        expect(visible).toEqual([namespace.schema(service)]);
       } finally {
         await connection.end();
       }
@@ -85,14 +179,7 @@ describe('the fleet end to end', () => {
   let adminBearer = '';
 
   it('when the first admin is created with the documented command, then they can log in through the gateway', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [resolve(root, 'user-service/dist/cli/create-admin.js'), adminEmail, adminPassword],
-      {
-        env: process.env,
-      },
-    );
-    expect(stdout).toContain(`created admin ${adminEmail}`);
+    expect(await command('user-service', 'create-admin.js', [adminEmail, adminPassword])).toContain(`created admin ${adminEmail}`);
     const res = await postJson(`${gateway}/api/v1/auth/login`, { email: adminEmail, password: adminPassword });
     expect(res.status).toBe(200);
     const body = await signedInOf(res);
@@ -109,6 +196,40 @@ describe('the fleet end to end', () => {
     expect(await res.json()).toMatchObject({ success: true, data: expect.any(Array), meta: { limit: 5 } });
   });
 
+  it("when an admin creates a product through the gateway, then its product.created reaches analytics' raw store through Kafka", async () => {
+    const headers = { authorization: adminBearer };
+    const category = await postJson(`${gateway}/api/v1/categories`, { name: `E2E ${run}` }, headers);
+    expect(category.status).toBe(201);
+    const categoryId = ((await category.json()) as { data: { id: string } }).data.id;
+    const sku = `E2E-${run.toUpperCase()}`;
+    const created = await postJson(
+      `${gateway}/api/v1/products`,
+      {
+        sku,
+        name: 'End-to-end test milk',
+        brand: 'E2E',
+        packSize: 500,
+        unit: 'ml',
+        mrp: { amount: 3_200, currency: 'INR' },
+        price: { amount: 3_000, currency: 'INR' },
+        categoryIds: [categoryId],
+      },
+      headers,
+    );
+    expect(created.status).toBe(201);
+    const productId = ((await created.json()) as { data: { id: string } }).data.id;
+
+    // product-service's outbox → product.events → analytics-service's consumer (this run's group) → its raw store.
+    const event = await eventually(async () => {
+      const res = await fetch(`${gateway}/api/v1/analytics/events?type=product.created&limit=50`, { headers });
+      const body = (await res.json()) as { data: RawEvent[] };
+      return body.data.find((e) => e.data.productId === productId);
+    }, 30_000);
+    expect(event).toMatchObject({ type: 'product.created', source: '/product-service', data: { productId, sku } });
+    const [group] = (await kafkaAdmin.describeGroups([namespace.consumerGroup(serviceSpec('analytics-service'))])).groups;
+    expect({ state: group!.state, members: group!.members.length > 0 }).toEqual({ state: 'Stable', members: true });
+  }, 45_000);
+
   it('when a customer signs up, rotates a refresh token and reads their profile through the gateway, then the tokens work as designed', async () => {
     const email = `e2e-${randomUUID()}@example.com`;
     const signup = await postJson(`${gateway}/api/v1/auth/register`, { email, password: 'a long passphrase', name: 'E2E Customer' });
@@ -123,7 +244,8 @@ describe('the fleet end to end', () => {
     expect(rotated.status).toBe(200);
     const reused = await postJson(`${gateway}/api/v1/auth/refresh`, { refreshToken });
     expect(reused.status).toBe(401);
-    // The reuse ended the session: the token it issued a moment ago is refused at the gateway too.
+    // The reuse ended the session: the token it issued a moment ago is refused through the gateway
+    // too, and the ended session is recorded under this run's prefix only.
     const newAccess = (await signedInOf(rotated)).data.accessToken;
     let status = 0;
     for (let i = 0; i < 50 && status !== 401; i++) {
@@ -131,6 +253,23 @@ describe('the fleet end to end', () => {
       if (status !== 401) await new Promise((r) => setTimeout(r, 20));
     }
     expect(status).toBe(401);
+    const { sid } = claimsOf(newAccess);
+    expect(await redis.zscore(`e2e:${run}:auth:revocations`, sid)).not.toBeNull();
+    expect(await redis.zscore('auth:revocations', sid)).toBeNull();
+  });
+
+  it("when the fleet counts in Redis, then the keys are under this run's prefix and not make run's names", async () => {
+    const wrong = await postJson(`${gateway}/api/v1/auth/login`, { email: adminEmail, password: 'not the passphrase' });
+    expect(wrong.status).toBe(401);
+    // user-service's failed-login count for the admin (login-throttle.ts names it by the email's hash).
+    const failures = `auth:login-failures:${createHash('sha256').update(adminEmail).digest('base64url')}`;
+    expect({ prefixed: await redis.get(`e2e:${run}:${failures}`), bare: await redis.exists(failures) }).toEqual({ prefixed: '1', bare: 0 });
+    // The gateway's rate-limit counts, shared through Redis every RATE_LIMIT_SYNC_MS.
+    const counts = await eventually(async () => {
+      const keys = await keysMatching(`e2e:${run}:ratelimit:*`);
+      return keys.length > 0 && keys;
+    }, 5_000);
+    expect(counts.length).toBeGreaterThan(0);
   });
 
   it('when forged tokens are sent through the gateway and straight to a service, then both refuse them with 401', async () => {
@@ -149,10 +288,7 @@ describe('the fleet end to end', () => {
   });
 
   it('when the demo data is seeded twice, then the second run adds nothing', async () => {
-    const seed = (service: string) =>
-      promisify(execFile)(process.execPath, [resolve(root, `${service}/dist/cli/seed-demo.js`)], { env: process.env }).then(
-        (r) => r.stdout,
-      );
+    const seed = (service: string) => command(service, 'seed-demo.js');
     for (const service of ['product-service', 'inventory-service', 'location-service']) await seed(service);
     expect(await seed('product-service')).toMatch(/ 0 categories and 0 products created/);
     expect(await seed('inventory-service')).toMatch(/\(0 new, 0 changed\), \d+ stock items \(0 new/);
@@ -184,7 +320,7 @@ describe('the fleet end to end', () => {
     expect(res.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-    const health = await healthOf(await fetch(`${gateway}/health`));
+    const health = await healthOf(await fetch(`${gateway}/health`, { headers: opsHeaders }));
     expect(health.checks['analytics-service:ready']?.[0]?.status).toBe('fail');
     expect(health.checks['order-service:ready']?.[0]?.status).toBe('pass');
   });
