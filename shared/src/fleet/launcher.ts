@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FLEET, envPrefix, serviceSpec, type ServiceSpec } from './manifest';
+import { FLEET, SANDBOX_PSP, envPrefix, serviceSpec, type ServiceSpec } from './manifest';
 import { RUN_NAMESPACE, passwordVariable, type FleetNamespace } from './namespace';
 
 /** Where a fleet runs: `make run`'s ports and namespace unless told otherwise. */
@@ -74,7 +75,25 @@ export function processEnv(
     own.MYSQL_URL = `mysql://${user}:${encodeURIComponent(password)}@${host}:${port}/${namespace.schema(spec)}`;
     own.KAFKA_CONSUMER_GROUP = namespace.consumerGroup(spec);
   }
+  if (spec.name === 'payment-service' || spec.name === SANDBOX_PSP.name) Object.assign(own, paymentProviderEnv(env, portOffset));
   return { ...env, ...own };
+}
+
+/**
+ * What payment-service and the sandbox PSP share: each one's address, and the API key and webhook
+ * secret. Unless set, the secrets are derived from payment-service's database password (generated
+ * for each checkout into .infra/secrets.env), so `make run` needs no other secret and both
+ * processes derive the same ones.
+ */
+function paymentProviderEnv(env: NodeJS.ProcessEnv, portOffset: number): NodeJS.ProcessEnv {
+  const seed = env[passwordVariable(serviceSpec('payment-service'))];
+  const derive = (purpose: string) => (seed ? createHmac('sha256', seed).update(purpose).digest('hex') : undefined);
+  return {
+    PAYMENT_PROVIDER_URL: `http://127.0.0.1:${portOf(SANDBOX_PSP, portOffset)}`,
+    PAYMENT_WEBHOOK_URL: `http://127.0.0.1:${portOf(serviceSpec('payment-service'), portOffset)}/api/v1/webhooks/payments`,
+    PAYMENT_PROVIDER_API_KEY: env.PAYMENT_PROVIDER_API_KEY ?? derive('sandbox-psp api key'),
+    PAYMENT_WEBHOOK_SECRET: env.PAYMENT_WEBHOOK_SECRET ?? derive('sandbox-psp webhook secret'),
+  };
 }
 
 export class FleetProcesses {
@@ -102,6 +121,9 @@ export class FleetProcesses {
         `ready ${ready}/${total}  ${spec.name.padEnd(21)} http://127.0.0.1:${portOf(spec, this.options.portOffset)}`,
       );
     };
+    // The payment provider's sandbox first, as a real provider would already be there.
+    this.spawn(SANDBOX_PSP);
+    await this.waitReady(SANDBOX_PSP);
     await Promise.all(services.map(startOne));
     await Promise.all(gateway.map(startOne));
   }
@@ -113,7 +135,7 @@ export class FleetProcesses {
 
   /** Starts one process (again); used by `start` and by fault tests that restart a service. */
   spawn(spec: ServiceSpec): void {
-    const main = join(this.options.root, spec.name, 'dist', 'main.js');
+    const main = join(this.options.root, spec.entry ?? join(spec.name, 'dist', 'main.js'));
     if (!existsSync(main)) throw new Error(`${main} is missing: compile the fleet first (make build)`);
     const log = createWriteStream(this.logFile(spec.name), { flags: 'a' });
     const child = spawn(process.execPath, [QUIET_KAFKAJS, main], {

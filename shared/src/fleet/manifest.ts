@@ -11,6 +11,8 @@ export interface ServiceSpec {
   readonly schema: string | null;
   /** Path prefixes the gateway forwards to this service (paths are never rewritten). */
   readonly prefixes: readonly string[];
+  /** The process's script, relative to the repository root; `<name>/dist/main.js` when absent. */
+  readonly entry?: string;
 }
 
 export const GATEWAY: ServiceSpec = {
@@ -38,11 +40,25 @@ export const SERVICES: readonly ServiceSpec[] = [
   { name: 'analytics-service', port: 8090, schema: 'qc_analytics', prefixes: ['/api/v1/analytics'] },
 ];
 
+/**
+ * The payment provider's sandbox (payment-service/src/sandbox-psp): not one of our services but
+ * the stand-in for a real PSP's test mode, which `make run` and the end-to-end tests start beside
+ * the fleet. No schema, not behind the gateway: payment-service calls its API, it calls
+ * payment-service's webhook.
+ */
+export const SANDBOX_PSP: ServiceSpec = {
+  name: 'sandbox-psp',
+  port: 8099,
+  schema: null,
+  prefixes: [],
+  entry: 'payment-service/dist/sandbox-psp/main.js',
+};
+
 /** Gateway first, then the ten services: the order `make run` starts them in reverse. */
 export const FLEET: readonly ServiceSpec[] = [GATEWAY, ...SERVICES];
 
 export function serviceSpec(name: string): ServiceSpec {
-  const spec = FLEET.find((s) => s.name === name);
+  const spec = [...FLEET, SANDBOX_PSP].find((s) => s.name === name);
   if (!spec) throw new Error(`unknown service ${name}`);
   return spec;
 }
