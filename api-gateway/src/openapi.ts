@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { GATEWAY } from '@qc/shared/fleet';
 import { REQUEST_ID_HEADER } from '@qc/shared/http';
 import { currentContext } from '@qc/shared/logging';
-import { createOpenApiRegistry, generateDocument } from '@qc/shared/openapi';
+import { createOpenApiRegistry, documentOperationalEndpoint, generateDocument } from '@qc/shared/openapi';
 import type { RouteTable } from './routing/route-table';
 import type { UpstreamPool } from './routing/upstream-pool';
 
@@ -111,20 +111,23 @@ function withConflictsRenamed(document: ApiDocumentPart, service: string, existi
 /** The gateway's own endpoints, described with the same registry the services use. */
 function gatewayDocument(): unknown {
   const registry = createOpenApiRegistry();
-  const health = { 200: { description: 'Healthy (application/health+json)' }, 503: { description: 'Not healthy; the checks say why' } };
-  const endpoints: [path: string, summary: string, responses: Record<number, { description: string }>][] = [
-    ['/health', 'Whether the fleet can serve; every service and breaker with the operations token (Bearer OPS_TOKEN)', health],
-    ['/health/ready', 'Whether this gateway can route requests', health],
-    ['/health/live', 'Whether the gateway process answers', health],
-    [
-      '/metrics',
-      'Prometheus metrics; needs the operations token (Bearer OPS_TOKEN)',
-      { 200: { description: 'Prometheus text format' }, 401: { description: 'No operations token' } },
-    ],
-    ['/openapi.json', 'This document', { 200: { description: 'OpenAPI 3.1' } }],
+  const health = { 200: 'Healthy (application/health+json)', 503: 'Not healthy; the checks say why' };
+  const endpoints: { path: string; summary: string; responses: Record<number, string> }[] = [
+    {
+      path: '/health',
+      summary: 'Whether the fleet can serve; every service and breaker with the operations token (Bearer OPS_TOKEN)',
+      responses: health,
+    },
+    { path: '/health/ready', summary: 'Whether this gateway can route requests', responses: health },
+    { path: '/health/live', summary: 'Whether the gateway process answers', responses: health },
+    {
+      path: '/metrics',
+      summary: 'Prometheus metrics; needs the operations token (Bearer OPS_TOKEN)',
+      responses: { 200: 'Prometheus text format', 401: 'No operations token' },
+    },
+    { path: '/openapi.json', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
   ];
-  for (const [path, summary, responses] of endpoints)
-    registry.registerPath({ method: 'get', path, tags: [GATEWAY.name], summary, responses });
+  for (const endpoint of endpoints) documentOperationalEndpoint(registry, { ...endpoint, tag: GATEWAY.name });
   return generateDocument(registry, GATEWAY.name);
 }
 

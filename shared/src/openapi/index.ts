@@ -23,14 +23,21 @@ export function generateDocument(registry: OpenAPIRegistry, title: string, versi
   });
 }
 
-/** A JSON request or response body for `registerPath`. */
-export function jsonContent(schema: z.ZodType): { content: { 'application/json': { schema: z.ZodType } } } {
-  return { content: { 'application/json': { schema } } };
-}
-
-/** Responses that only need a description, by status: `responses({ 200: 'Profile', 404: 'No such user' })`. */
-export function responses(descriptions: Record<number, string>): Record<string, { description: string }> {
-  return Object.fromEntries(Object.entries(descriptions).map(([status, description]) => [status, { description }]));
+/**
+ * Documents an endpoint that is not declared with `defineRoute`: the gateway's own operational
+ * endpoints (health, metrics, this document), which answer before any route.
+ */
+export function documentOperationalEndpoint(
+  registry: OpenAPIRegistry,
+  endpoint: { path: string; tag: string; summary: string; responses: Record<number, string> },
+): void {
+  registry.registerPath({
+    method: 'get',
+    path: endpoint.path,
+    tags: [endpoint.tag],
+    summary: endpoint.summary,
+    responses: Object.fromEntries(Object.entries(endpoint.responses).map(([status, description]) => [status, { description }])),
+  });
 }
 
 /** The error envelope (DESIGN §3), as the document shows it. */
@@ -45,21 +52,10 @@ export const Failure = z
   })
   .openapi('Failure');
 
-/** A success answer: `{success: true, data}`. */
-export function okResponse(description: string, data: z.ZodType) {
-  return { description, content: { 'application/json': { schema: z.object({ success: z.literal(true), data }) } } };
-}
-
-/** A page of a list: `{success: true, data: [...], meta: {limit, nextCursor}}`. */
-export function pageResponse(description: string, item: z.ZodType) {
-  const meta = z.object({ limit: z.number().int(), nextCursor: z.string().nullable() });
-  return { description, content: { 'application/json': { schema: z.object({ success: z.literal(true), data: z.array(item), meta }) } } };
-}
-
 /** An answer in the error envelope. */
 export function failureResponse(description: string) {
   return { description, content: { 'application/json': { schema: Failure } } };
 }
 
-/** `security` of a route that needs an access token (every service's document declares the scheme). */
+/** `security` of a route that needs an access token (every service's document declares the scheme); `defineRoute` sets it. */
 export const BEARER_AUTH = [{ bearerAuth: [] }];
