@@ -40,6 +40,36 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   });
 }
 
+/** A MySQL pool at one moment: connections checked out and idle, requests queued for one, its size. */
+export interface PoolUsage {
+  inUse: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+/** The queues mysql2's pool keeps (lib/base/pool.js); it has no public API for its counts. */
+interface Mysql2PoolQueues {
+  _allConnections: { length: number };
+  _freeConnections: { length: number };
+  _connectionQueue: { length: number };
+  config: { connectionLimit: number };
+}
+
+/**
+ * How busy a DataSource's pool is (the saturation the dashboards show as pool use), read from
+ * mysql2's own queues; undefined while TypeORM holds no pool (before initialize, after destroy).
+ */
+export function poolUsage(dataSource: DataSource): PoolUsage | undefined {
+  const driver: object = dataSource.driver;
+  // TypeORM's MysqlDriver types its pool as any.
+  const pool = 'pool' in driver ? (driver.pool as Mysql2PoolQueues | undefined) : undefined;
+  if (!pool?._allConnections) return undefined;
+  const all = pool._allConnections.length;
+  const idle = pool._freeConnections.length;
+  return { inUse: all - idle, idle, waiting: pool._connectionQueue.length, max: pool.config.connectionLimit };
+}
+
 /**
  * Runs pending migrations under a MySQL named lock, so replicas starting together don't race each
  * other through the same DDL. MySQL DDL is not transactional; the lock is what keeps it single-file.

@@ -1,5 +1,6 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PoolUsage } from '../db';
 
 const MATCHED_ROUTE = Symbol('matchedRoute');
 const ROUTE_TEMPLATE = Symbol('routeTemplate');
@@ -73,9 +74,32 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Set by watchPool; read at each scrape. */
+  private readPool?: () => PoolUsage | undefined;
+
+  readonly poolConnections = new Gauge({
+    name: 'db_pool_connections',
+    help: 'MySQL pool: connections in_use and idle, requests waiting for one, and its size (max)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const usage = this.readPool?.();
+      if (!usage) return;
+      this.poolConnections.set({ state: 'in_use' }, usage.inUse);
+      this.poolConnections.set({ state: 'idle' }, usage.idle);
+      this.poolConnections.set({ state: 'waiting' }, usage.waiting);
+      this.poolConnections.set({ state: 'max' }, usage.max);
+    },
+  });
+
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Exports the database pool's use (db_pool_connections), read from `read` at each scrape. */
+  watchPool(read: () => PoolUsage | undefined): void {
+    this.readPool = read;
   }
 
   /**

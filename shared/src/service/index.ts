@@ -7,7 +7,7 @@ import type { DataSource, EntitySchema } from 'typeorm';
 import type { z } from 'zod';
 import { RevocationList, TokenVerifier, authenticate, remoteJwks, type KeyResolver } from '../auth';
 import { ConfigError, loadConfig, port, serviceEnv, type ServiceEnv } from '../config';
-import { createDataSource, migrate, pingDatabase, type MigrationClass } from '../db';
+import { createDataSource, migrate, pingDatabase, poolUsage, type MigrationClass } from '../db';
 import { EventConsumer, Outbox, OutboxRelay, createKafka, ensureTopics, type Subscription } from '../events';
 import { deadLetterTopic, eventsTopic, serviceSpec } from '../fleet';
 import { healthRouter, type HealthCheck } from '../health';
@@ -185,6 +185,7 @@ export async function runService<Settings>(
     entities: definition.entities ?? [],
   });
   await dataSource.initialize();
+  metrics.watchPool(() => poolUsage(dataSource));
   const applied = await migrate(dataSource);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 
