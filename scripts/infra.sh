@@ -46,17 +46,19 @@ ensure_redis() {
   wait_for 127.0.0.1 "$REDIS_PORT" 10 || fail "Redis did not start."
 }
 
-# One random password per service database user, made once and kept in the git-ignored .infra/.
-# The variable names (ORDER_SERVICE_DB_PASSWORD, …) come from the fleet manifest.
+# One random secret per variable, made once and kept in the git-ignored .infra/: a password per
+# service database user (ORDER_SERVICE_DB_PASSWORD, … from the fleet manifest) and the gateway's
+# operations token. A variable added since the file was written is appended; none is ever changed.
 ensure_secrets() {
   mkdir -p "$infra"
-  [ -f "$secrets" ] && return
-  step "generating database passwords into .infra/secrets.env (git-ignored)"
   local variable
   umask 077
-  for variable in $(node_run -p "const f = require('$root/shared/dist/fleet'); f.SERVICES.map((s) => f.envPrefix(s.name) + '_DB_PASSWORD').join(' ')"); do
-    printf '%s=%s\n' "$variable" "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-  done >"$secrets"
+  touch "$secrets"
+  for variable in $(node_run -p "const f = require('$root/shared/dist/fleet'); f.SERVICES.map((s) => f.envPrefix(s.name) + '_DB_PASSWORD').join(' ')") OPS_TOKEN; do
+    grep -q "^$variable=" "$secrets" && continue
+    step "generating $variable into .infra/secrets.env (git-ignored)"
+    printf '%s=%s\n' "$variable" "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >>"$secrets"
+  done
 }
 
 # kafkajs sets negative timeouts (Node clamps them to 1 ms, as always); Node 24 warns about each.

@@ -36,8 +36,8 @@ async function main(): Promise<void> {
 ==> QuickCommerce is up
     gateway   ${gateway}/api/v1/...
     API docs  ${gateway}/docs
-    health    ${gateway}/health
-    metrics   ${gateway}/metrics
+    health    ${gateway}/health   (every service: -H "authorization: Bearer $OPS_TOKEN")
+    metrics   ${gateway}/metrics  (-H "authorization: Bearer $OPS_TOKEN"; the token is in .infra/secrets.env)
     logs      .infra/logs/<service>.log
     Press Ctrl-C to stop the fleet.`);
 }
