@@ -9,7 +9,7 @@ import { createUserService } from '../../user-service/dist/service.js';
 const schema = await createTestSchema('bench_auth');
 const service = await runService(
   createUserService(),
-  testServiceEnv(schema, { LOG_LEVEL: 'warn', MYSQL_POOL_SIZE: '10', LOGIN_MAX_FAILURES: '1000000' }),
+  testServiceEnv(schema, { LOG_LEVEL: 'warn', MYSQL_POOL_SIZE: '10', LOGIN_MAX_FAILURES: '1000000', AUTH_RATE_LIMIT_MAX: '1000000000' }),
 );
 process.once('SIGTERM', () => {
   void service

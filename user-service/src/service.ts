@@ -1,9 +1,10 @@
-import type { ServiceDefinition } from '@qc/shared/service';
-import { loadUserSettings } from './config';
+import { defineService } from '@qc/shared/service';
+import { userSettings } from './config';
 import { Identity1763769600000 } from './data/migrations/1763769600000-identity';
 import { serviceSecret } from './data/service-secrets';
 import { SigningKeyRing } from './data/signing-keys';
 import type { Identity } from './domain/identity';
+import { authRateLimit } from './routes/auth-rate-limit';
 import { authRoutes, jwksRoutes } from './routes/auth.routes';
 import { adminRoutes, profileRoutes } from './routes/users.routes';
 
@@ -15,11 +16,12 @@ export const OTP_KEY_SECRET = 'otp-hmac-key';
  * verifies tokens with its own key ring rather than through its JWKS endpoint.
  * A function, not a constant: each running instance gets its own key ring.
  */
-export function createUserService(): ServiceDefinition {
+export function createUserService() {
   let keys: SigningKeyRing | undefined;
   let otpKey: Buffer | undefined;
-  return {
+  return defineService({
     name: 'user-service',
+    settings: userSettings,
     migrations: [Identity1763769600000],
     accessKeys: async (dataSource) => {
       otpKey = await serviceSecret(dataSource, OTP_KEY_SECRET);
@@ -34,15 +36,16 @@ export function createUserService(): ServiceDefinition {
         revocations: deps.revocations,
         keys: keys!,
         otpKey: otpKey!,
-        settings: loadUserSettings(deps.env),
+        settings: deps.settings,
         tokens: { issuer: deps.config.JWT_ISSUER, audience: deps.config.JWT_AUDIENCE },
       };
+      const limited = authRateLimit(deps);
       return [
         jwksRoutes(identity, deps.openapi),
-        authRoutes(identity, deps.openapi),
-        profileRoutes(identity, deps.openapi),
+        authRoutes(identity, deps.openapi, limited),
+        profileRoutes(identity, deps.openapi, limited),
         adminRoutes(identity, deps.openapi),
       ];
     },
-  };
+  });
 }

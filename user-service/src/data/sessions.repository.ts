@@ -74,3 +74,12 @@ export async function endSessionsOfUser(db: Queryable, userId: string, reason: S
   ]);
   return ids;
 }
+
+/** Whether the session's login (not a refresh) happened within the last `seconds`. */
+export async function sessionStartedWithin(db: Queryable, sessionId: string, seconds: number): Promise<boolean> {
+  const rows: { recent: number | string }[] = await db.query(
+    'SELECT created_at >= NOW(3) - INTERVAL ? SECOND AS recent FROM sessions WHERE id = ? AND ended_at IS NULL',
+    [seconds, sessionId],
+  );
+  return Number(rows[0]?.recent ?? 0) === 1;
+}

@@ -1,9 +1,9 @@
 import { duplicateKeyOf, newId } from '@qc/shared/db';
 import { AppError } from '@qc/shared/http';
 import { endSessionsOfUser } from '../data/sessions.repository';
-import { findUserByEmail, findUserById, insertUser, setPasswordHash } from '../data/users.repository';
+import { findUserByEmail, findUserById, insertUser, setPasswordHash, type UserRow } from '../data/users.repository';
 import { DEFAULT_PREFERENCES, userEvent, type Identity } from './identity';
-import { clearFailedLogins, recordFailedLogin, refuseIfLockedOut } from './login-throttle';
+import { reservePasswordCheck } from './login-throttle';
 import { hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords';
 import { startSession, type SignedIn } from './sessions';
 
@@ -19,11 +19,15 @@ export function duplicateContact(err: unknown): AppError | undefined {
   return undefined;
 }
 
+/**
+ * Sign-up takes no phone: a phone becomes a login identity only once a code sent to it has been
+ * entered (`requestPhoneChange`, `confirmPhoneChange`), or an account could be opened in someone
+ * else's phone number and be waiting for them when they first sign in by phone.
+ */
 export interface Registration {
   email: string;
   password: string;
   name: string;
-  phone?: string | undefined;
 }
 
 export async function register(identity: Identity, registration: Registration): Promise<SignedIn> {
@@ -33,7 +37,7 @@ export async function register(identity: Identity, registration: Registration): 
   const user = {
     id: newId(),
     email: registration.email,
-    phone: registration.phone ?? null,
+    phone: null,
     name: registration.name,
     passwordHash,
     role: 'customer' as const,
@@ -47,7 +51,6 @@ export async function register(identity: Identity, registration: Registration): 
         userEvent('user.registered', user.id, {
           userId: user.id,
           email: user.email,
-          ...(user.phone ? { phone: user.phone } : {}),
           name: user.name,
           role: user.role,
         }),
@@ -63,16 +66,14 @@ const invalidCredentials = () => new AppError('unauthenticated', 'INVALID_CREDEN
 
 /**
  * Password login. Unknown emails cost the same argon2 work as wrong passwords and get the same
- * answer; a disabled account is only revealed to someone who knows its password.
+ * answer; a disabled account is only revealed to someone who knows its password. The check is
+ * counted against the email before it runs (login-throttle).
  */
 export async function login(identity: Identity, email: string, password: string): Promise<SignedIn> {
-  await refuseIfLockedOut(identity, email);
+  const check = await reservePasswordCheck(identity, email);
   const user = await findUserByEmail(identity.dataSource, email);
-  if (!(await verifyPassword(user?.passwordHash ?? null, password)) || !user) {
-    await recordFailedLogin(identity, email);
-    throw invalidCredentials();
-  }
-  await clearFailedLogins(identity, email);
+  if (!(await verifyPassword(user?.passwordHash ?? null, password)) || !user) throw invalidCredentials();
+  await check.passed();
   if (user.status !== 'active') throw new AppError('forbidden', 'ACCOUNT_DISABLED', 'This account has been disabled');
   const upgradedHash = needsRehash(user.passwordHash!) ? await hashPassword(password) : undefined;
   return identity.outbox.transaction(async (tx, emit) => {
@@ -96,11 +97,7 @@ export async function changePassword(
   if (!user) throw new AppError('not_found', 'USER_NOT_FOUND', 'User not found');
   if (user.passwordHash === null)
     throw new AppError('rule_violation', 'PASSWORD_NOT_SET', 'This account signs in by phone and has no password');
-  if (!(await verifyPassword(user.passwordHash, currentPassword))) {
-    throw new AppError('invalid_input', 'WRONG_PASSWORD', 'Current password is incorrect', {
-      details: [{ path: 'body.currentPassword', message: 'is incorrect' }],
-    });
-  }
+  await confirmCurrentPassword(identity, user, currentPassword);
   const problem = passwordProblem(newPassword, user.email);
   if (problem) throw weakPassword(problem, 'body.newPassword');
   const passwordHash = await hashPassword(newPassword);
@@ -111,4 +108,19 @@ export async function changePassword(
   });
   await identity.revocations.revokeSessions(ended);
   return { sessionsEnded: ended.length };
+}
+
+/**
+ * Checks the password a signed-in user gives to change something that matters (the password, the
+ * phone): counted like a login against the account, so a stolen access token cannot guess it.
+ */
+export async function confirmCurrentPassword(identity: Identity, user: UserRow, password: string | undefined): Promise<void> {
+  const wrong = (message: string) =>
+    new AppError('invalid_input', 'WRONG_PASSWORD', `Current password ${message}`, {
+      details: [{ path: 'body.currentPassword', message }],
+    });
+  if (password === undefined) throw wrong('is required');
+  const check = await reservePasswordCheck(identity, user.email ?? user.id);
+  if (!(await verifyPassword(user.passwordHash, password))) throw wrong('is incorrect');
+  await check.passed();
 }

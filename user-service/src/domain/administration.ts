@@ -7,6 +7,7 @@ import {
   findUserById,
   insertUser,
   searchUsers,
+  setPasswordHash,
   setRole,
   setStatus,
   type UserSearch,
@@ -69,30 +70,50 @@ export async function setAccountStatus(identity: Identity, admin: Principal, use
   return toUserView(user);
 }
 
+export type EnsureAdminOutcome = { outcome: 'created' } | { outcome: 'unchanged' } | { outcome: 'promoted'; sessionsEnded: number };
+
 /**
  * The first admin (`npm run user:create-admin -- <email> <password>`): creates the account as an
- * admin, or promotes an existing account (whose password is then left as it is). No default
- * credentials exist anywhere; this is the only way in.
+ * admin. No default credentials exist anywhere; this is the only way in.
+ *
+ * An account that already has the email is refused unless `promoteExisting` is given: anyone can sign
+ * up with the address an operator is about to make an admin, and would otherwise be handed the role
+ * with the password they chose. Promoting it takes the account over: its password becomes the one
+ * given here, and every session ends (refresh tokens dead, access tokens revoked everywhere), so
+ * whoever held the account before holds nothing. An existing admin is left as it is.
  */
 export async function ensureAdmin(
-  { outbox }: Pick<Identity, 'outbox'>,
+  { outbox, revocations }: Pick<Identity, 'outbox' | 'revocations'>,
   email: string,
   password: string,
-): Promise<'created' | 'promoted' | 'unchanged'> {
+  options: { promoteExisting?: boolean } = {},
+): Promise<EnsureAdminOutcome> {
   const problem = passwordProblem(password, email);
   if (problem) throw new AppError('invalid_input', 'WEAK_PASSWORD', `Password ${problem}`);
   const passwordHash = await hashPassword(password);
-  return outbox.transaction(async (tx, emit) => {
+  const result = await outbox.transaction(async (tx, emit): Promise<{ outcome: EnsureAdminOutcome; ended: string[] }> => {
     const existing = await findUserByEmail(tx, email);
-    if (existing?.role === 'admin') return 'unchanged';
+    if (existing?.role === 'admin') return { outcome: { outcome: 'unchanged' }, ended: [] };
     if (existing) {
+      if (!options.promoteExisting) {
+        throw new AppError(
+          'conflict',
+          'ACCOUNT_EXISTS',
+          `${email} already has an account (role ${existing.role}); to make it the admin, taking it over with the password given here and ending its sessions, add --promote-existing`,
+        );
+      }
+      await findUserById(tx, existing.id, { lock: true });
       await setRole(tx, existing.id, 'admin');
-      emit(userEvent('user.updated', existing.id, { userId: existing.id, changed: ['role'] }));
-      return 'promoted';
+      await setPasswordHash(tx, existing.id, passwordHash);
+      emit(userEvent('user.updated', existing.id, { userId: existing.id, changed: ['role', 'password'] }));
+      const ended = await endSessionsOfUser(tx, existing.id, 'role_changed');
+      return { outcome: { outcome: 'promoted', sessionsEnded: ended.length }, ended };
     }
     const id = newId();
     await insertUser(tx, { id, email, phone: null, name: 'Administrator', passwordHash, role: 'admin', preferences: DEFAULT_PREFERENCES });
     emit(userEvent('user.registered', id, { userId: id, email, name: 'Administrator', role: 'admin' }));
-    return 'created';
+    return { outcome: { outcome: 'created' }, ended: [] };
   });
+  await revocations.revokeSessions(result.ended);
+  return result.outcome;
 }

@@ -1,131 +1,141 @@
-import { Router } from 'express';
-import type { z } from 'zod';
-import { allow, principalOf, ROLES } from '@qc/shared/auth';
-import { decodeCursor, ok, page, validate } from '@qc/shared/http';
-import { jsonContent, responses, type OpenAPIRegistry } from '@qc/shared/openapi';
+import type { RequestHandler, Router } from 'express';
+import { ROLES } from '@qc/shared/auth';
+import { answers, createRoutes, decodeCursor, defineRoute, page } from '@qc/shared/http';
+import type { OpenAPIRegistry } from '@qc/shared/openapi';
 import { addAddress, addressOf, addressesOf, deleteAddress, updateAddress } from '../domain/addresses';
 import { changeRole, findUsers, setAccountStatus, userById } from '../domain/administration';
 import type { Identity } from '../domain/identity';
+import { confirmPhoneChange, requestPhoneChange } from '../domain/phone-change';
 import { getProfile, updateProfile } from '../domain/profile';
-import { AddressPatch, IdParams, NewAddressBody, ProfilePatch, RoleBody, UserSearchQuery } from './users.schemas';
+import {
+  AddressPatch,
+  AddressView,
+  CodeSentView,
+  IdParams,
+  NewAddressBody,
+  PhoneChangeBody,
+  PhoneConfirmBody,
+  ProfilePatch,
+  RoleBody,
+  UserSearchQuery,
+  UserView,
+} from './users.schemas';
 
-/** The signed-in user's own profile and addresses; another user's address is a 404. */
-export function profileRoutes(identity: Identity, openapi: OpenAPIRegistry): Router {
+/**
+ * The signed-in user's own profile, phone and addresses; another user's address is a 404.
+ * `limited` is the per-address limit (auth-rate-limit.ts) on the phone change, which checks a password and a code.
+ */
+export function profileRoutes(identity: Identity, openapi: OpenAPIRegistry, limited: RequestHandler): Router {
+  const routes = createRoutes(openapi);
   const me = '/api/v1/users/me';
-  openapi.registerPath({
+  routes.router.post([`${me}/phone`, `${me}/phone/verify`], limited);
+
+  defineRoute(routes, {
     method: 'get',
     path: me,
     summary: 'Your profile',
-    responses: responses({ 200: 'Profile', 401: 'Not signed in' }),
+    access: ROLES,
+    response: answers.data('Profile', UserView),
+    handler: ({ principal }) => getProfile(identity, principal.userId),
   });
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'patch',
     path: me,
-    summary: 'Change your name, phone or preferences (nothing else)',
-    request: { body: jsonContent(ProfilePatch) },
-    responses: responses({ 200: 'Profile', 400: 'Invalid or not changeable', 409: 'Phone taken' }),
+    summary: 'Change your name or preferences (nothing else)',
+    access: ROLES,
+    request: { body: ProfilePatch },
+    response: answers.data('Profile', UserView),
+    handler: ({ principal, body }) => updateProfile(identity, principal.userId, body),
   });
-  openapi.registerPath({
+  defineRoute(routes, {
+    method: 'post',
+    path: `${me}/phone`,
+    summary: 'Attach or change your phone, step one: a code goes to the new phone',
+    description:
+      'Needs `currentPassword` when the account has one; an account without one must have signed in by code in the last 10 minutes. ' +
+      'The answer is the same whether or not another account has the phone.',
+    access: ROLES,
+    request: { body: PhoneChangeBody },
+    response: answers.data('Code sent', CodeSentView, 202),
+    errors: {
+      403: 'No recent sign-in by code (account without a password)',
+      422: 'Already your phone',
+      429: 'Too many wrong passwords, codes asked too often, or the phone is locked',
+    },
+    handler: ({ principal, body }) => requestPhoneChange(identity, principal, body.phone, body.currentPassword),
+  });
+  defineRoute(routes, {
+    method: 'post',
+    path: `${me}/phone/verify`,
+    summary: 'Attach or change your phone, step two: the code attaches it; it then signs in to this account',
+    access: ROLES,
+    request: { body: PhoneConfirmBody },
+    response: answers.data('Profile with the new phone', UserView),
+    errors: { 401: 'Wrong or expired code', 409: 'Another account has this phone', 429: 'Too many guesses' },
+    handler: ({ principal, body }) => confirmPhoneChange(identity, principal.userId, body.phone, body.code),
+  });
+  defineRoute(routes, {
     method: 'get',
     path: `${me}/addresses`,
     summary: 'Your delivery addresses',
-    responses: responses({ 200: 'Addresses' }),
+    access: ROLES,
+    response: answers.data('Addresses', AddressView.array()),
+    handler: ({ principal }) => addressesOf(identity, principal.userId),
   });
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'post',
     path: `${me}/addresses`,
     summary: 'Add a delivery address (the first one is the default)',
-    request: { body: jsonContent(NewAddressBody) },
-    responses: responses({ 201: 'Added', 422: 'Too many addresses' }),
+    access: ROLES,
+    request: { body: NewAddressBody },
+    response: answers.data('Added', AddressView, 201),
+    errors: { 422: 'Too many addresses' },
+    handler: ({ principal, body }) => addAddress(identity, principal.userId, body),
   });
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'get',
     path: `${me}/addresses/{id}`,
     summary: 'One of your addresses',
+    access: ROLES,
     request: { params: IdParams },
-    responses: responses({ 200: 'Address', 404: 'Not yours or none' }),
+    response: answers.data('Address', AddressView),
+    errors: { 404: 'Not yours or none' },
+    handler: ({ principal, params }) => addressOf(identity, principal.userId, params.id),
   });
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'patch',
     path: `${me}/addresses/{id}`,
     summary: 'Change one of your addresses; isDefault: true makes it the default',
-    request: { params: IdParams, body: jsonContent(AddressPatch) },
-    responses: responses({ 200: 'Address', 404: 'Not yours or none' }),
+    access: ROLES,
+    request: { params: IdParams, body: AddressPatch },
+    response: answers.data('Address', AddressView),
+    errors: { 404: 'Not yours or none' },
+    handler: ({ principal, params, body }) => updateAddress(identity, principal.userId, params.id, body),
   });
-  openapi.registerPath({
+  defineRoute(routes, {
     method: 'delete',
     path: `${me}/addresses/{id}`,
     summary: 'Delete one of your addresses',
+    access: ROLES,
     request: { params: IdParams },
-    responses: responses({ 204: 'Deleted', 404: 'Not yours or none' }),
+    response: answers.empty('Deleted'),
+    errors: { 404: 'Not yours or none' },
+    handler: ({ principal, params }) => deleteAddress(identity, principal.userId, params.id),
   });
-
-  const signedIn = allow(...ROLES);
-  return Router()
-    .get(me, signedIn, async (req, res) => {
-      res.json(ok(await getProfile(identity, principalOf(req).userId)));
-    })
-    .patch(me, signedIn, validate({ body: ProfilePatch }), async (req, res) => {
-      res.json(ok(await updateProfile(identity, principalOf(req).userId, req.body)));
-    })
-    .get(`${me}/addresses`, signedIn, async (req, res) => {
-      res.json(ok(await addressesOf(identity, principalOf(req).userId)));
-    })
-    .post(`${me}/addresses`, signedIn, validate({ body: NewAddressBody }), async (req, res) => {
-      res.status(201).json(ok(await addAddress(identity, principalOf(req).userId, req.body)));
-    })
-    .get(`${me}/addresses/:id`, signedIn, validate({ params: IdParams }), async (req, res) => {
-      res.json(ok(await addressOf(identity, principalOf(req).userId, req.params.id as string)));
-    })
-    .patch(`${me}/addresses/:id`, signedIn, validate({ params: IdParams, body: AddressPatch }), async (req, res) => {
-      res.json(ok(await updateAddress(identity, principalOf(req).userId, req.params.id as string, req.body)));
-    })
-    .delete(`${me}/addresses/:id`, signedIn, validate({ params: IdParams }), async (req, res) => {
-      await deleteAddress(identity, principalOf(req).userId, req.params.id as string);
-      res.status(204).end();
-    });
+  return routes.router;
 }
 
 /** User administration, for admins only. */
 export function adminRoutes(identity: Identity, openapi: OpenAPIRegistry): Router {
-  openapi.registerPath({
+  const routes = createRoutes(openapi);
+  defineRoute(routes, {
     method: 'get',
     path: '/api/v1/users',
-    summary: 'Search users by email, phone or name prefix, role and status; newest first, cursor-paged (admin)',
+    summary: 'Search users by email, phone or name prefix, role and status; newest first, cursor-paged',
+    access: ['admin'],
     request: { query: UserSearchQuery },
-    responses: responses({ 200: 'A page of users', 403: 'Not an admin' }),
-  });
-  openapi.registerPath({
-    method: 'get',
-    path: '/api/v1/users/{id}',
-    summary: 'One user (admin)',
-    request: { params: IdParams },
-    responses: responses({ 200: 'User', 404: 'No such user' }),
-  });
-  openapi.registerPath({
-    method: 'patch',
-    path: '/api/v1/users/{id}/role',
-    summary: "Change a user's role; their current tokens stop working (admin)",
-    request: { params: IdParams, body: jsonContent(RoleBody) },
-    responses: responses({ 200: 'User', 422: 'Your own account' }),
-  });
-  for (const action of ['disable', 'enable'] as const) {
-    openapi.registerPath({
-      method: 'post',
-      path: `/api/v1/users/{id}/${action}`,
-      summary:
-        action === 'disable'
-          ? 'Disable an account: its tokens and sessions stop working at once (admin)'
-          : 'Enable a disabled account (admin)',
-      request: { params: IdParams },
-      responses: responses({ 200: 'User', 422: 'Your own account' }),
-    });
-  }
-
-  const admin = allow('admin');
-  return Router()
-    .get('/api/v1/users', admin, validate({ query: UserSearchQuery }), async (req, res) => {
-      const query = req.query as unknown as z.output<typeof UserSearchQuery>;
+    response: answers.page('A page of users', UserView),
+    handler: async ({ query }) => {
       const users = await findUsers(identity, {
         q: query.q,
         role: query.role,
@@ -133,19 +143,48 @@ export function adminRoutes(identity: Identity, openapi: OpenAPIRegistry): Route
         after: decodeCursor(query.cursor),
         limit: query.limit + 1,
       });
-      const { items, meta } = page(users, query.limit, (user) => user.id);
-      res.json(ok(items, meta));
-    })
-    .get('/api/v1/users/:id', admin, validate({ params: IdParams }), async (req, res) => {
-      res.json(ok(await userById(identity, req.params.id as string)));
-    })
-    .patch('/api/v1/users/:id/role', admin, validate({ params: IdParams, body: RoleBody }), async (req, res) => {
-      res.json(ok(await changeRole(identity, principalOf(req), req.params.id as string, req.body.role)));
-    })
-    .post('/api/v1/users/:id/disable', admin, validate({ params: IdParams }), async (req, res) => {
-      res.json(ok(await setAccountStatus(identity, principalOf(req), req.params.id as string, 'disabled')));
-    })
-    .post('/api/v1/users/:id/enable', admin, validate({ params: IdParams }), async (req, res) => {
-      res.json(ok(await setAccountStatus(identity, principalOf(req), req.params.id as string, 'active')));
-    });
+      return page(users, query.limit, (user) => user.id);
+    },
+  });
+  defineRoute(routes, {
+    method: 'get',
+    path: '/api/v1/users/{id}',
+    summary: 'One user',
+    access: ['admin'],
+    request: { params: IdParams },
+    response: answers.data('User', UserView),
+    errors: { 404: 'No such user' },
+    handler: ({ params }) => userById(identity, params.id),
+  });
+  defineRoute(routes, {
+    method: 'patch',
+    path: '/api/v1/users/{id}/role',
+    summary: "Change a user's role; their current tokens stop working",
+    access: ['admin'],
+    request: { params: IdParams, body: RoleBody },
+    response: answers.data('User', UserView),
+    errors: { 404: 'No such user', 422: 'Your own account' },
+    handler: ({ principal, params, body }) => changeRole(identity, principal, params.id, body.role),
+  });
+  defineRoute(routes, {
+    method: 'post',
+    path: '/api/v1/users/{id}/disable',
+    summary: 'Disable an account: its tokens and sessions stop working at once',
+    access: ['admin'],
+    request: { params: IdParams },
+    response: answers.data('User', UserView),
+    errors: { 404: 'No such user', 422: 'Your own account' },
+    handler: ({ principal, params }) => setAccountStatus(identity, principal, params.id, 'disabled'),
+  });
+  defineRoute(routes, {
+    method: 'post',
+    path: '/api/v1/users/{id}/enable',
+    summary: 'Enable a disabled account',
+    access: ['admin'],
+    request: { params: IdParams },
+    response: answers.data('User', UserView),
+    errors: { 404: 'No such user', 422: 'Your own account' },
+    handler: ({ principal, params }) => setAccountStatus(identity, principal, params.id, 'active'),
+  });
+  return routes.router;
 }

@@ -10,22 +10,30 @@ const Name = z.string().trim().min(1).max(100);
 /** Opaque refresh tokens are 32 random bytes in base64url: 43 characters. */
 const RefreshToken = z.string().regex(/^[\w-]{43}$/, 'is not a refresh token');
 
-export const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name, phone: Phone.optional() });
+/** No phone: one is attached only through a code sent to it (PhoneChangeBody, PhoneConfirmBody). */
+export const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name });
 export const LoginBody = z.strictObject({ email: Email, password: z.string().min(1).max(128) });
 export const RefreshBody = z.strictObject({ refreshToken: RefreshToken });
 export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(128), newPassword: Password });
 export const OtpRequestBody = z.strictObject({ phone: Phone });
-export const OtpVerifyBody = z.strictObject({ phone: Phone, code: z.string().regex(/^\d{6}$/, 'must be the six-digit code') });
+const Code = z.string().regex(/^\d{6}$/, 'must be the six-digit code');
+export const OtpVerifyBody = z.strictObject({ phone: Phone, code: Code });
+/** `currentPassword` is required of an account that has one; one without signs in by code first. */
+export const PhoneChangeBody = z.strictObject({ phone: Phone, currentPassword: z.string().min(1).max(128).optional() });
+export const PhoneConfirmBody = z.strictObject({ phone: Phone, code: Code });
 
 export const PreferencesPatch = z.strictObject({
   language: z.enum(['en', 'hi', 'kn', 'ta', 'te', 'mr', 'bn']).optional(),
   notifications: z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional(), push: z.boolean().optional() }).optional(),
   marketing: z.boolean().optional(),
 });
-/** What a user may change about themselves. Strict: `role`, `email`, `id`, `passwordHash` are rejected, not ignored. */
+/**
+ * What a user may change about themselves. Strict: `role`, `email`, `id`, `passwordHash` are
+ * rejected, not ignored; so is `phone`, which changes only through a code sent to the new one.
+ */
 export const ProfilePatch = z
-  .strictObject({ name: Name.optional(), phone: Phone.nullable().optional(), preferences: PreferencesPatch.optional() })
-  .refine((patch) => Object.keys(patch).length > 0, 'name, phone or preferences is required');
+  .strictObject({ name: Name.optional(), preferences: PreferencesPatch.optional() })
+  .refine((patch) => Object.keys(patch).length > 0, 'name or preferences is required');
 
 const AddressFields = {
   label: z.string().trim().min(1).max(32),
@@ -64,3 +72,61 @@ export const UserSearchQuery = z.strictObject({
   status: z.enum(['active', 'disabled']).optional(),
 });
 export const RoleBody = z.strictObject({ role: z.enum(ROLES) });
+
+// What the routes answer (inside the envelope's `data`).
+
+export const UserView = z
+  .object({
+    id: z.uuid(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    name: z.string().nullable(),
+    role: z.enum(ROLES),
+    status: z.enum(['active', 'disabled']),
+    preferences: z.object({
+      language: z.string(),
+      notifications: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean() }),
+      marketing: z.boolean(),
+    }),
+    hasPassword: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('User');
+
+export const SignedInView = z
+  .object({
+    user: UserView,
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int().openapi({ description: 'Seconds until the access token expires' }),
+  })
+  .openapi('SignedIn');
+
+export const CodeSentView = z
+  .object({ expiresAt: z.string(), resendAfterSeconds: z.number().int() })
+  .openapi('CodeSent', { description: 'A code is on its way to the phone' });
+
+export const PasswordChangedView = z.object({ sessionsEnded: z.number().int() });
+
+export const AddressView = z
+  .object({
+    id: z.uuid(),
+    label: z.string(),
+    line1: z.string(),
+    line2: z.string().nullable(),
+    city: z.string(),
+    pincode: z.string(),
+    lat: z.number(),
+    lng: z.number(),
+    isDefault: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Address');
+
+/** RFC 7517 key set; public EC keys only. */
+export const JwksView = z
+  .object({ keys: z.array(z.object({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.string().optional() }).loose()) })
+  .openapi('JsonWebKeySet');

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { SigningKeyRing } from '../../src/data/signing-keys';
-import { UserServiceFixture } from './user-fixture';
+import { newPhone, startUserService, type UserServiceUnderTest } from '../fixtures';
 
-const fixture = new UserServiceFixture();
+let fixture: UserServiceUnderTest;
 const api = () => fixture.api();
 
-beforeAll(() => fixture.start({ LOGIN_MAX_FAILURES: '3', OTP_MAX_ATTEMPTS: '3' }), 60_000);
-afterAll(() => fixture.stop(), 30_000);
+beforeAll(async () => {
+  fixture = await startUserService({ LOGIN_MAX_FAILURES: '3', OTP_MAX_ATTEMPTS: '3' });
+}, 60_000);
+afterAll(() => fixture?.stop(), 30_000);
 
 describe('registration', () => {
   it('when a customer signs up, then it gets the user and a token pair, and user.registered is in the outbox', async () => {
     const email = `New-${randomUUID()}@Example.com`;
-    const res = await api()
-      .post('/api/v1/auth/register')
-      .send({ email, password: 'a long passphrase', name: 'Ravi', phone: '+919800000001' });
+    const res = await api().post('/api/v1/auth/register').send({ email, password: 'a long passphrase', name: 'Ravi' });
     expect(res.status).toBe(201);
     expect(res.body.data).toEqual({
       user: expect.objectContaining({ email: email.toLowerCase(), name: 'Ravi', role: 'customer', status: 'active', hasPassword: true }),
@@ -39,6 +39,7 @@ describe('registration', () => {
     ['one repeated character', { password: 'aaaaaaaaaaaa' }, 'body.password'],
     ['a role given', { role: 'admin' }, 'body'],
     ['a bad email', { email: 'not-an-email' }, 'body.email'],
+    ['a phone (attached only through a code sent to it)', { phone: '+919800000001' }, 'body'],
   ])('when the body has %s, then 400 and no account', async (_case, override, path) => {
     const email = `bad-${randomUUID()}@example.com`;
     const res = await api()
@@ -86,6 +87,31 @@ describe('password login', () => {
     expect(locked.status).toBe(429);
     expect(locked.body.errorCode).toBe('TOO_MANY_FAILED_LOGINS');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('when many wrong passwords arrive at once, then at most LOGIN_MAX_FAILURES of them are checked and the rest get 429', async () => {
+    const customer = await fixture.customer();
+    const guesses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        api()
+          .post('/api/v1/auth/login')
+          .send({ email: customer.email, password: `parallel guess ${i}` }),
+      ),
+    );
+    const statuses = guesses.map((res) => res.status);
+    // A 401 is a password that was checked; the cap is 3 however the requests interleave.
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(12 - statuses.filter((status) => status === 401).length);
+    expect((await api().post('/api/v1/auth/login').send({ email: customer.email, password: customer.password })).status).toBe(429);
+  });
+
+  it('when the right password follows a wrong one, then it signs in and only the wrong one stays counted', async () => {
+    const customer = await fixture.customer();
+    expect((await api().post('/api/v1/auth/login').send({ email: customer.email, password: 'one wrong guess' })).status).toBe(401);
+    for (let i = 0; i < 3; i++) await fixture.login(customer.email, customer.password);
+    expect((await api().post('/api/v1/auth/login').send({ email: customer.email, password: 'two wrong guess' })).status).toBe(401);
+    expect((await api().post('/api/v1/auth/login').send({ email: customer.email, password: 'three wrong guess' })).status).toBe(401);
+    expect((await api().post('/api/v1/auth/login').send({ email: customer.email, password: customer.password })).status).toBe(429);
   });
 });
 
@@ -158,6 +184,20 @@ describe('password change', () => {
     expect((await api().post('/api/v1/auth/login').send({ email: customer.email, password: customer.password })).status).toBe(200);
   });
 
+  it('when wrong current passwords repeat, then they count like logins: the change and the login are refused with 429', async () => {
+    const customer = await fixture.customer();
+    const change = (currentPassword: string) =>
+      api()
+        .post('/api/v1/auth/password')
+        .set('authorization', customer.bearer)
+        .send({ currentPassword, newPassword: 'a brand new passphrase' });
+    for (let i = 0; i < 3; i++) expect((await change(`not my password ${i}`)).status).toBe(400);
+    const locked = await change(customer.password);
+    expect(locked.status).toBe(429);
+    expect(locked.body.errorCode).toBe('TOO_MANY_FAILED_LOGINS');
+    expect((await api().post('/api/v1/auth/login').send({ email: customer.email, password: customer.password })).status).toBe(429);
+  });
+
   it('when no token is sent, then 401', async () => {
     const res = await api().post('/api/v1/auth/password').send({ currentPassword: 'x', newPassword: 'a brand new passphrase' });
     expect(res.status).toBe(401);
@@ -166,7 +206,7 @@ describe('password change', () => {
 });
 
 describe('phone OTP login', () => {
-  const phone = () => `+9198${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+  const phone = newPhone;
 
   async function sentCode(to: string): Promise<string> {
     const events = await fixture.outboxEvents('user.otp_requested');
@@ -241,7 +281,7 @@ describe('secrets never leave', () => {
     const customer = await fixture.customer();
     await api().post('/api/v1/auth/refresh').send({ refreshToken: customer.refreshToken });
     await api().post('/api/v1/auth/refresh').send({ refreshToken: customer.refreshToken });
-    const to = '+919811111111';
+    const to = newPhone();
     await api().post('/api/v1/auth/otp/request').send({ phone: to });
     const codes = (await fixture.outboxEvents('user.otp_requested')).map((e) => String(e.data.code));
     const logs = fixture.logs.raw();
@@ -285,7 +325,7 @@ describe('when Redis is away', () => {
       expect(login.status).toBe(503);
       expect(login.body.errorCode).toBe('DEPENDENCY_UNAVAILABLE');
       expect(login.headers['retry-after']).toBe('2');
-      expect((await api().post('/api/v1/auth/otp/request').send({ phone: '+919833333333' })).status).toBe(503);
+      expect((await api().post('/api/v1/auth/otp/request').send({ phone: newPhone() })).status).toBe(503);
     } finally {
       await redis.connect();
     }
