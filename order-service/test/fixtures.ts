@@ -46,6 +46,11 @@ export async function startOrderService(
       ...options.env,
     },
   });
+  // Its events stay in its outbox, where the tests read them. The topics are shared with every
+  // other service under test on this broker (and a `make run` fleet): an inventory-service among
+  // them would answer this test's order.created for a store it does not know with
+  // reservation_failed, and cancel the order mid-test. The tests publish the saga's answers themselves.
+  await underTest.service.relay.stop();
   const storeId = randomUUID();
   return {
     ...underTest,
