@@ -27,7 +27,9 @@ test: build infra ## lint, type-check, then unit, component and end-to-end tests
 	@$(BIN)/prettier --check --log-level warn .
 	@$(BIN)/tsc -p tsconfig.check.json
 	@echo "==> tests (unit, component, end-to-end) against real MySQL/MariaDB, Redis and Kafka"
-	@set -a; . $(SECRETS); set +a; $(JEST) --ci
+	@set -a; . $(SECRETS); set +a; $(JEST) --ci --selectProjects unit component
+	@echo "==> end-to-end tests (the fleet as processes, alone: no component test shares its Kafka topics meanwhile)"
+	@set -a; . $(SECRETS); set +a; $(JEST) --ci --selectProjects e2e
 
 # `npm install` honours package-lock.json. Not `npm ci`: the lock can only record the platform
 # packages the registry serves here (linux-x64), and npm 11's ci rejects a lock without the rest.

@@ -46,7 +46,7 @@ export function portOf(spec: ServiceSpec, portOffset = 0): number {
 
 /**
  * Environment of one process of the fleet: its port; the namespace's REDIS_KEY_PREFIX; for a
- * service, its consumer group and a MYSQL_URL for its own user and schema built from
+ * service, its consumer group, loopback as its trusted proxy and a MYSQL_URL for its own user and schema built from
  * `<SERVICE>_DB_PASSWORD` and MYSQL_HOST/MYSQL_PORT. Every URL of another process (services'
  * `<SERVICE>_URL`, the gateway's `UPSTREAM_<SERVICE>`, everyone's JWKS_URL) follows the port offset.
  */
@@ -74,6 +74,9 @@ export function processEnv(
     const user = namespace.databaseUser(spec);
     own.MYSQL_URL = `mysql://${user}:${encodeURIComponent(password)}@${host}:${port}/${namespace.schema(spec)}`;
     own.KAFKA_CONSUMER_GROUP = namespace.consumerGroup(spec);
+    // Every process runs on this machine, and a service is called by the gateway and its peers over
+    // loopback: their X-Forwarded-For names the client, so per-address limits count clients, not the gateway.
+    own.TRUSTED_PROXIES = 'loopback';
   }
   if (spec.name === 'payment-service' || spec.name === SANDBOX_PSP.name) Object.assign(own, paymentProviderEnv(env, portOffset));
   return { ...env, ...own };

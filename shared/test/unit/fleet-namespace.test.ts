@@ -13,6 +13,11 @@ describe('fleet namespaces', () => {
     expect(processEnv(GATEWAY, passwords).REDIS_KEY_PREFIX).toBe('');
   });
 
+  it('when the fleet is placed, then services trust forwarding headers from loopback (the gateway) and the gateway trusts no one', () => {
+    for (const spec of SERVICES) expect(processEnv(spec, passwords).TRUSTED_PROXIES).toBe('loopback');
+    expect(processEnv(GATEWAY, passwords).TRUSTED_PROXIES).toBeUndefined();
+  });
+
   it("when an end-to-end run's fleet is placed, then every process gets the run's schema, user, group and Redis prefix", () => {
     const namespace = e2eNamespace('1a2b3c4d');
     for (const spec of FLEET) {
