@@ -27,11 +27,16 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   volumes?: string[];
+  secrets?: string[];
 }
 
 const composeText = read('docker-compose.yml');
 // Compose resolves YAML merge keys (`<<: *service`); so must the test.
-const compose = parse(composeText, { merge: true }) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+const compose = parse(composeText, { merge: true }) as {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+  secrets?: Record<string, { environment?: string; file?: string }>;
+};
 const envExample = read('.env.example');
 const initScript = read('docker/mysql-init/01-service-databases.sh');
 
@@ -90,7 +95,38 @@ describe('docker-compose.yml', () => {
     expect(service(GATEWAY.name).ports).toEqual([`${GATEWAY.port}:${GATEWAY.port}`]);
     for (const spec of FLEET) expect(service(spec.name).environment?.PORT).toBe(String(spec.port));
     const published = Object.entries(compose.services).filter(([name, s]) => name !== GATEWAY.name && (s.ports ?? []).length > 0);
-    expect(published.map(([name]) => name)).toEqual([]);
+    expect(published.map(([name]) => name).sort()).toEqual(['grafana', 'prometheus']);
+  });
+
+  it('when the monitoring runs, then Prometheus and Grafana are published on the loopback address alone', () => {
+    expect(service('prometheus').ports).toEqual(['127.0.0.1:9090:9090']);
+    expect(service('grafana').ports).toEqual(['127.0.0.1:3000:3000']);
+  });
+
+  it("when Prometheus starts, then it reads monitoring/'s config and gets the operations token as a secret file, never as an argument", () => {
+    const prometheus = service('prometheus');
+    expect(prometheus.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    expect(prometheus.volumes).toContain('./monitoring/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    expect(prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    expect(prometheus.secrets).toEqual(['ops_token']);
+    expect(compose.secrets?.ops_token).toEqual({ environment: 'OPS_TOKEN' });
+    expect(JSON.stringify(prometheus)).not.toContain('${OPS_TOKEN');
+  });
+
+  it('when Grafana starts, then it is provisioned from monitoring/grafana and its admin password is required', () => {
+    const grafana = service('grafana');
+    expect(grafana.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+    expect(grafana.volumes).toEqual(
+      expect.arrayContaining([
+        './monitoring/grafana/provisioning:/etc/grafana/provisioning:ro',
+        './monitoring/grafana/dashboards:/etc/grafana/dashboards:ro',
+      ]),
+    );
+    expect(grafana.environment).toMatchObject({
+      GF_SECURITY_ADMIN_PASSWORD: '${GRAFANA_ADMIN_PASSWORD:?set GRAFANA_ADMIN_PASSWORD in .env (see .env.example)}',
+      GF_AUTH_ANONYMOUS_ENABLED: 'false',
+      GF_USERS_ALLOW_SIGN_UP: 'false',
+    });
   });
 
   it('when a request reaches a service, then it believes the one hop in front (the gateway), and the gateway believes none unless told', () => {
@@ -189,7 +225,15 @@ describe('docker-compose.yml', () => {
     expect(service('mysql').volumes).toContain('mysql-data:/var/lib/mysql');
     expect(service('kafka').volumes).toContain('kafka-data:/var/lib/kafka/data');
     expect(service('redis').volumes).toContain('redis-data:/data');
-    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(['kafka-data', 'mysql-data', 'redis-data']);
+    expect(service('prometheus').volumes).toContain('prometheus-data:/prometheus');
+    expect(service('grafana').volumes).toContain('grafana-data:/var/lib/grafana');
+    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual([
+      'grafana-data',
+      'kafka-data',
+      'mysql-data',
+      'prometheus-data',
+      'redis-data',
+    ]);
   });
 
   it('when a secret is interpolated, then compose requires it instead of falling back to a default', () => {
@@ -249,7 +293,9 @@ describe('.env.example', () => {
 
   it('when .env.example is copied to .env, then every secret is still empty and compose refuses to start', () => {
     const secrets = [...envExample.matchAll(/^([A-Z0-9_]*PASSWORD[A-Z0-9_]*)=(.*)$/gm)].map(([, name, value]) => ({ name, value }));
-    expect(secrets.map((s) => s.name).sort()).toEqual(['MYSQL_ROOT_PASSWORD', ...SERVICES.map((s) => passwordVariable(s.name))].sort());
+    expect(secrets.map((s) => s.name).sort()).toEqual(
+      ['MYSQL_ROOT_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', ...SERVICES.map((s) => passwordVariable(s.name))].sort(),
+    );
     expect(secrets.filter((s) => s.value !== '')).toEqual([]);
   });
 });
