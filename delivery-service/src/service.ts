@@ -1,9 +1,86 @@
-import type { ServiceDefinition } from '@qc/shared/service';
+import { eventsTopic } from '@qc/shared/fleet';
+import { defineService, type ServiceDeps } from '@qc/shared/service';
+import { DeliverySettings } from './config';
+import { deliveryEventSubscriptions } from './consumers/delivery-events.consumer';
+import { orderEventSubscriptions } from './consumers/order-events.consumer';
+import { storeEventSubscriptions } from './consumers/store-events.consumer';
+import { DeliveryTables1765100000000 } from './data/migrations/1765100000000-delivery';
+import { PartnerPositions } from './data/partner-positions.redis';
+import { generatedKey } from './data/service-keys.repository';
+import { TrackingLog } from './data/tracking-log.redis';
+import type { DeliveryContext } from './domain/context';
+import { OtpVault } from './domain/delivery-otp';
+import { Dispatcher } from './jobs/dispatcher';
+import { TrailWriter } from './jobs/trail-writer';
+import { deliveriesRoutes } from './routes/deliveries.routes';
+import { partnersRoutes } from './routes/partners.routes';
+import { TrackingHub } from './tracking/tracking-hub';
+
+/** What one running delivery-service shares between its routes, consumers and jobs. */
+export interface DeliveryRuntime {
+  ctx: DeliveryContext;
+  hub: TrackingHub;
+  trail: TrailWriter;
+  dispatcher: Dispatcher;
+}
+
+const runtimes = new WeakMap<ServiceDeps<DeliverySettings>, DeliveryRuntime>();
+
+/** The runtime of a running service, built on first use (routes, consumers and jobs each ask). */
+export function runtimeOf(deps: ServiceDeps<DeliverySettings>): DeliveryRuntime {
+  let runtime = runtimes.get(deps);
+  if (!runtime) {
+    const { settings, logger, dataSource, redis } = deps;
+    const trail = new TrailWriter(dataSource, logger, settings.TRAIL_FLUSH_MS);
+    const tracking = new TrackingLog(redis, settings.TRACKING_HISTORY);
+    let vault: Promise<OtpVault> | undefined;
+    const ctx: DeliveryContext = {
+      db: dataSource,
+      outbox: deps.outbox,
+      settings,
+      positions: new PartnerPositions(redis),
+      tracking,
+      trail,
+      otp: () =>
+        (vault ??= (settings.DELIVERY_OTP_KEY ? Promise.resolve(settings.DELIVERY_OTP_KEY) : generatedKey(dataSource, 'delivery-otp')).then(
+          (key) => new OtpVault(key),
+        )),
+      logger,
+      now: () => new Date(),
+    };
+    runtime = {
+      ctx,
+      trail,
+      hub: new TrackingHub({ redis, log: tracking, logger, heartbeatMs: settings.TRACKING_HEARTBEAT_MS }),
+      dispatcher: new Dispatcher({ ctx, redis, logger, intervalMs: settings.DISPATCH_INTERVAL_MS }),
+    };
+    runtimes.set(deps, runtime);
+  }
+  return runtime;
+}
 
 /**
- * delivery-service: platform only for now (config, schema with its outbox and processed-events tables,
- * health, metrics, Kafka, graceful shutdown). Its business endpoints arrive with later issues.
+ * delivery-service: partners and their live positions, assignment of confirmed orders to the
+ * nearest free partner (queued when none is free), the hand-over with the customer's delivery code,
+ * live tracking over Server-Sent Events, and each store's partner wait for location-service's ETA.
  */
-export const definition: ServiceDefinition = {
+export const definition = defineService({
   name: 'delivery-service',
-};
+  settings: DeliverySettings,
+  migrations: [DeliveryTables1765100000000],
+  routes: (deps) => {
+    const { ctx, hub } = runtimeOf(deps);
+    return [partnersRoutes(ctx, deps.openapi), deliveriesRoutes(ctx, hub, deps.openapi)];
+  },
+  consumes: {
+    topics: [eventsTopic('order-service'), eventsTopic('inventory-service'), eventsTopic('delivery-service')],
+    subscriptions: (deps) => {
+      const { ctx } = runtimeOf(deps);
+      return [...orderEventSubscriptions(ctx), ...storeEventSubscriptions(), ...deliveryEventSubscriptions(ctx)];
+    },
+  },
+  background: (deps) => {
+    const { hub, trail, dispatcher } = runtimeOf(deps);
+    return [hub, trail, dispatcher];
+  },
+});

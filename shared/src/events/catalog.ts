@@ -119,10 +119,29 @@ export const catalog = {
   }),
   'wallet.topup': z.object({ userId: id, amount: Money, balance: Money }),
   // delivery-service
-  'delivery.scheduled': z.object({ deliveryId: id, orderId: id, partnerId: id, etaMinutes: z.number().int().min(0) }),
-  'delivery.started': z.object({ deliveryId: id, orderId: id, partnerId: id }),
-  'delivery.completed': z.object({ deliveryId: id, orderId: id, partnerId: id, deliveredAt: time }),
-  'delivery.failed': z.object({ deliveryId: id, orderId: id, reason: z.string() }),
+  /** A partner was assigned (again, with another partner, after a rejection). */
+  'delivery.scheduled': z.object({
+    deliveryId: id,
+    orderId: id,
+    partnerId: id,
+    etaMinutes: z.number().int().min(0),
+    /** The order's customer and store, and when the hand-over is expected. */
+    userId: id.optional(),
+    storeId: id.optional(),
+    etaAt: time.optional(),
+  }),
+  /** The partner picked the order up at the store: it is out for delivery. */
+  'delivery.started': z.object({ deliveryId: id, orderId: id, partnerId: id, userId: id.optional() }),
+  'delivery.completed': z.object({
+    deliveryId: id,
+    orderId: id,
+    partnerId: id,
+    deliveredAt: time,
+    userId: id.optional(),
+    /** Cash collected at the door for a cash-on-delivery order. */
+    codCollected: Money.optional(),
+  }),
+  'delivery.failed': z.object({ deliveryId: id, orderId: id, reason: z.string(), partnerId: id.optional(), userId: id.optional() }),
   // notification-service, location-service
   'notification.sent': z.object({
     notificationId: id,
