@@ -74,21 +74,21 @@ export interface MetricSelector {
  * that is not a function, an aggregation (both followed by `(`), a keyword or a number is a metric.
  */
 export function metricSelectors(expr: string): MetricSelector[] {
-  const selectors: MetricSelector[] = [];
-  let rest = expr
+  const withLabels: MetricSelector[] = [];
+  const rest = expr
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
     .replace(/\[[^\]]*\]/g, '')
-    .replace(/(?<![\w:])([A-Za-z_:][\w:]*)?\s*\{([^}]*)\}/g, (whole, metric: string | undefined, matchers: string) => {
+    .replace(/(?<![\w:])([A-Za-z_:][\w:]*)?\s*\{([^}]*)\}/g, (_selector, metric: string | undefined, matchers: string) => {
       const labels = [...matchers.matchAll(/(\w+)\s*(?:=~|!~|!=|=)/g)].map((m) => m[1]!);
-      if (metric && !KEYWORDS.has(metric)) selectors.push({ metric, labels });
-      return metric && KEYWORDS.has(metric) ? `${metric} ` : ' ';
+      if (metric) withLabels.push({ metric, labels });
+      return ' ';
     })
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  rest = rest.replace(/(?<![\w:.$])([A-Za-z_:][\w:]*)(?![\w:]|\s*\()/g, (word: string) => {
-    if (!KEYWORDS.has(word.toLowerCase())) selectors.push({ metric: word, labels: [] });
-    return ' ';
-  });
-  return selectors;
+  const bare = [...rest.matchAll(/(?<![\w:.$])([A-Za-z_:][\w:]*)(?![\w:]|\s*\()/g)]
+    .map((m) => m[1]!)
+    .filter((word) => !KEYWORDS.has(word.toLowerCase()))
+    .map((metric) => ({ metric, labels: [] }));
+  return [...withLabels, ...bare];
 }
 
 /**

@@ -1,0 +1,220 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createConnection, type Connection } from 'mysql2/promise';
+import { parse, stringify } from 'yaml';
+import {
+  FleetProcesses,
+  SERVICES,
+  domainEventTopics,
+  dropDatabases,
+  e2eNamespace,
+  passwordVariable,
+  portOf,
+  provisionDatabases,
+  serviceSpec,
+} from '@qc/shared/fleet';
+import { createLogger } from '@qc/shared/logging';
+import { createRedis } from '@qc/shared/redis';
+import { TEST_MYSQL_ROOT_URL, TEST_REDIS_URL, eventually, skipHistory, testKafka } from '@qc/shared/testing';
+import { dashboardQueries, type Dashboard } from '../monitoring/dashboards';
+
+/**
+ * monitoring/ against the real fleet: Debian's Prometheus runs monitoring/prometheus/prometheus.yml,
+ * its targets moved from compose hostnames to this fleet's ports on 127.0.0.1 and the token file to
+ * this run's OPS_TOKEN, and scrapes every process; every dashboard query is then asked of it. The
+ * fleet runs in a namespace of its own (schemas, users, consumer groups, Redis prefix), on ports
+ * offset by 20 000 (fleet.test.ts uses 10 000, `make run` none).
+ */
+const PORT_OFFSET = 20_000;
+const root = resolve(__dirname, '../..');
+const run = randomBytes(4).toString('hex');
+const namespace = e2eNamespace(run);
+const passwords = Object.fromEntries(SERVICES.map((s) => [passwordVariable(s), randomBytes(16).toString('hex')]));
+const consumerGroups = SERVICES.map((s) => namespace.consumerGroup(s));
+const OPS_TOKEN = randomBytes(24).toString('hex');
+
+interface ScrapeConfig {
+  job_name: string;
+  authorization?: { type?: string; credentials_file?: string };
+  static_configs: { targets: string[] }[];
+}
+interface PrometheusConfig {
+  global: Record<string, string>;
+  scrape_configs: ScrapeConfig[];
+}
+interface Target {
+  labels: { job: string; instance: string };
+  scrapeUrl: string;
+  health: 'up' | 'down' | 'unknown';
+  lastError: string;
+}
+
+/** Debian's package: `apt-get install prometheus` (it brings promtool), as root, when it is missing. */
+function ensurePrometheus(): void {
+  const installed = () => {
+    try {
+      execFileSync('prometheus', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (installed()) return;
+  if (process.getuid?.() !== 0) throw new Error('prometheus is not installed: sudo apt-get install prometheus');
+  const install = () => execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus'], { stdio: 'ignore' });
+  try {
+    install();
+  } catch {
+    // A machine whose package lists were never fetched.
+    execFileSync('apt-get', ['update'], { stdio: 'ignore' });
+    install();
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/**
+ * The shipped config, pointed at this fleet: `user-service:8081` becomes `127.0.0.1:28081`, the
+ * token file this run's, scrapes every second. One job is added: the gateway without the token,
+ * which must show down (the check of `health` below can fail).
+ */
+function configForThisFleet(tokenFile: string): PrometheusConfig {
+  const shipped = parse(readFileSync(resolve(root, 'monitoring/prometheus/prometheus.yml'), 'utf8')) as PrometheusConfig;
+  const local = (target: string) => `127.0.0.1:${portOf(serviceSpec(target.split(':')[0]!), PORT_OFFSET)}`;
+  const jobs = shipped.scrape_configs.map((job) => ({
+    ...job,
+    ...(job.authorization ? { authorization: { ...job.authorization, credentials_file: tokenFile } } : {}),
+    static_configs: job.static_configs.map((c) => ({ targets: c.targets.map(local) })),
+  }));
+  const gateway = jobs.find((j) => j.job_name === 'api-gateway')!;
+  const withoutToken = { job_name: 'api-gateway-without-token', metrics_path: '/metrics', static_configs: gateway.static_configs };
+  return { global: { ...shipped.global, scrape_interval: '1s', scrape_timeout: '1s' }, scrape_configs: [...jobs, withoutToken] };
+}
+
+describe('monitoring: Prometheus scraping the running fleet', () => {
+  const env = { ...process.env, ...passwords, NODE_ENV: 'test', LOG_LEVEL: 'warn', OPS_TOKEN };
+  const logDir = resolve(root, '.infra/logs/e2e-monitoring');
+  const fleet = new FleetProcesses({ root, logDir, env, portOffset: PORT_OFFSET, namespace });
+  const redis = createRedis(TEST_REDIS_URL, createLogger('e2e-monitoring', 'silent'));
+  const kafkaAdmin = testKafka('e2e-monitoring').admin();
+  const work = mkdtempSync(join(tmpdir(), 'qc-prometheus-'));
+  let prometheus: ChildProcess | undefined;
+  let api = '';
+
+  const asRoot = async (task: (connection: Connection) => Promise<void>) => {
+    const connection = await createConnection({ uri: TEST_MYSQL_ROOT_URL });
+    try {
+      await task(connection);
+    } finally {
+      await connection.end();
+    }
+  };
+  const targets = async () => {
+    const body = (await (await fetch(`${api}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: Target[] } };
+    return body.data.activeTargets;
+  };
+
+  beforeAll(async () => {
+    ensurePrometheus();
+    await Promise.all([redis.connect(), kafkaAdmin.connect()]);
+    await asRoot((connection) => provisionDatabases(connection, namespace, env));
+    await Promise.all(consumerGroups.map((group) => skipHistory(group, domainEventTopics())));
+    await fleet.start();
+
+    const tokenFile = join(work, 'ops-token');
+    writeFileSync(tokenFile, OPS_TOKEN, { mode: 0o600 });
+    writeFileSync(join(work, 'prometheus.yml'), stringify(configForThisFleet(tokenFile)));
+    const port = await freePort();
+    api = `http://127.0.0.1:${port}`;
+    const log = openSync(join(logDir, 'prometheus.log'), 'a');
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(work, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(work, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: ['ignore', log, log] },
+    );
+    closeSync(log);
+    await eventually(async () => (await fetch(`${api}/-/ready`)).ok, 30_000, 200);
+  }, 240_000);
+
+  afterAll(async () => {
+    prometheus?.kill('SIGTERM');
+    await fleet.stop();
+    await asRoot((connection) => dropDatabases(connection, namespace));
+    const ours = (await kafkaAdmin.listGroups()).groups.map((g) => g.groupId).filter((g) => consumerGroups.includes(g));
+    if (ours.length > 0) await kafkaAdmin.deleteGroups(ours);
+    const leftovers: string[] = [];
+    for await (const batch of redis.scanStream({ match: `${namespace.redisKeyPrefix}*`, count: 1_000 }))
+      leftovers.push(...(batch as string[]));
+    if (leftovers.length > 0) await redis.del(...leftovers);
+    await Promise.all([redis.quit(), kafkaAdmin.disconnect()]);
+    rmSync(work, { recursive: true, force: true });
+  }, 60_000);
+
+  it('when Prometheus has scraped, then every target of the shipped config is up: the ten services and the gateway with the token', async () => {
+    const expected = [...SERVICES.map((s) => `services ${s.name}`), 'api-gateway api-gateway'].map((label) => {
+      const [job, name] = label.split(' ');
+      return { job, instance: `127.0.0.1:${portOf(serviceSpec(name!), PORT_OFFSET)}`, health: 'up', lastError: '' };
+    });
+    const seen = await eventually(async () => {
+      const shipped = (await targets()).filter((t) => t.labels.job !== 'api-gateway-without-token');
+      const summary = shipped.map((t) => ({ job: t.labels.job, instance: t.labels.instance, health: t.health, lastError: t.lastError }));
+      return summary.length === expected.length && summary.every((t) => t.health !== 'unknown') && summary;
+    }, 30_000);
+    const byInstance = (a: { instance: string }, b: { instance: string }) => a.instance.localeCompare(b.instance);
+    expect(seen.sort(byInstance)).toEqual(expected.sort(byInstance));
+  }, 40_000);
+
+  it('when the gateway is scraped without the operations token, then that target is down with 401', async () => {
+    const target = await eventually(
+      async () => (await targets()).find((t) => t.labels.job === 'api-gateway-without-token' && t.health !== 'unknown'),
+      30_000,
+    );
+    expect({ health: target.health, lastError: target.lastError }).toEqual({ health: 'down', lastError: expect.stringContaining('401') });
+  }, 40_000);
+
+  it('when the dashboards ask Prometheus, then it accepts every query, and the fleet-wide series are there for every service', async () => {
+    const query = async (expr: string) => {
+      const res = await fetch(`${api}/api/v1/query?${new URLSearchParams({ query: expr })}`);
+      return {
+        status: res.status,
+        body: (await res.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string> }[] } },
+      };
+    };
+    const dashboards = readdirSync(resolve(root, 'monitoring/grafana/dashboards')).map(
+      (file) => JSON.parse(readFileSync(resolve(root, 'monitoring/grafana/dashboards', file), 'utf8')) as Dashboard,
+    );
+    const refused: string[] = [];
+    for (const { panel, expr } of dashboards.flatMap(dashboardQueries)) {
+      // Grafana's variables, as it substitutes them with "All" selected.
+      const { status, body } = await query(expr.replaceAll('$service', '.*').replaceAll('$__rate_interval', '1m'));
+      if (status !== 200 || body.status !== 'success') refused.push(`${panel}: ${body.error ?? status}`);
+    }
+    expect(refused).toEqual([]);
+
+    const servicesWith = async (expr: string) =>
+      [...new Set((await query(expr)).body.data?.result.map((r) => r.metric.service) ?? [])].sort();
+    const all = SERVICES.map((s) => s.name).sort();
+    // Every service has a pool, an outbox and served at least its readiness probe; the gateway has a breaker per service.
+    await eventually(async () => (await servicesWith('db_pool_connections{state="max"}')).length === all.length, 10_000);
+    expect(await servicesWith('db_pool_connections{state="max"}')).toEqual(all);
+    expect(await servicesWith('outbox_backlog{job="services"}')).toEqual(all);
+    expect(await servicesWith('sum by (service) (http_request_duration_seconds_count{service!="api-gateway"})')).toEqual(all);
+    expect(await servicesWith('nodejs_eventloop_lag_p99_seconds')).toEqual([...all, 'api-gateway'].sort());
+    const breakers = (await query('circuit_breaker_state')).body.data?.result.map((r) => r.metric.upstream).sort();
+    expect(breakers).toEqual(all);
+  }, 60_000);
+});
