@@ -29,7 +29,7 @@ test: build infra ## lint, type-check, then unit, component and end-to-end tests
 	@echo "==> tests (unit, component, end-to-end) against real MySQL/MariaDB, Redis and Kafka"
 	@set -a; . $(SECRETS); set +a; $(JEST) --ci --selectProjects unit component
 	@echo "==> end-to-end tests (the fleet as processes, alone: no component test shares its Kafka topics meanwhile)"
-	@set -a; . $(SECRETS); set +a; $(JEST) --ci --selectProjects e2e
+	@set -a; . $(SECRETS); set +a; $(JEST) --ci --selectProjects e2e --runInBand
 
 # `npm install` honours package-lock.json. Not `npm ci`: the lock can only record the platform
 # packages the registry serves here (linux-x64), and npm 11's ci rejects a lock without the rest.
@@ -64,8 +64,10 @@ test-unit: build
 test-component: build infra
 	@set -a; . $(SECRETS); set +a; $(JEST) --selectProjects component
 
+# Each e2e file starts a fleet of its own; in band, one at a time, since fleets on the same topics
+# would answer each other's orders (one's payment-service failing the other's wallet orders).
 test-e2e: build infra
-	@set -a; . $(SECRETS); set +a; $(JEST) --selectProjects e2e
+	@set -a; . $(SECRETS); set +a; $(JEST) --selectProjects e2e --runInBand
 
 bench: build infra seed ## benchmarks; they print figures, they do not pass or fail
 	@command -v wrk >/dev/null || { echo "the benchmarks drive load with wrk: sudo apt-get install wrk"; exit 1; }

@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { createConnection, type Connection } from 'mysql2/promise';
+import {
+  FleetProcesses,
+  GATEWAY,
+  SERVICES,
+  domainEventTopics,
+  dropDatabases,
+  e2eNamespace,
+  passwordVariable,
+  portOf,
+  provisionDatabases,
+  serviceSpec,
+  type FleetNamespace,
+} from '@qc/shared/fleet';
+import { createLogger } from '@qc/shared/logging';
+import { createRedis } from '@qc/shared/redis';
+import { TEST_MYSQL_ROOT_URL, TEST_REDIS_URL, skipHistory, testKafka } from '@qc/shared/testing';
+
+const root = resolve(__dirname, '../..');
+
+/**
+ * One end-to-end file's fleet: the compiled services as separate processes, started the way
+ * fleet.test.ts starts them (FleetProcesses in a namespace of the run's own, consumer groups at the
+ * topics' end, the run's own database passwords), on its own port offset so that no two files'
+ * fleets ever share a port. The e2e files run one at a time (`make test` runs them in band), each
+ * with its own fleet, so each can stop or break services as its tests need.
+ */
+export interface FleetUnderTest {
+  readonly run: string;
+  readonly namespace: FleetNamespace;
+  readonly fleet: FleetProcesses;
+  /** The gateway's base URL. */
+  readonly gateway: string;
+  /** A member of the fleet's own base URL (the sandbox PSP's, say). */
+  urlOf(name: string): string;
+  /** Runs one of a service's commands (`dist/cli/*.js`) with the environment its process has; its stdout. */
+  command(service: string, script: string, args?: string[]): Promise<string>;
+  /** Stops every process, drops the run's schemas and users, consumer groups and Redis keys. */
+  stop(): Promise<void>;
+}
+
+export async function asRoot<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+  const connection = await createConnection({ uri: TEST_MYSQL_ROOT_URL });
+  try {
+    return await work(connection);
+  } finally {
+    await connection.end();
+  }
+}
+
+export interface FleetUnderTestOptions {
+  /** Added to every member's port; each e2e file has its own. */
+  portOffset: number;
+  /** Where the processes' logs go, under `.infra/logs/`. */
+  logs: string;
+  /** Variables beyond the run's own (OPS_TOKEN, a service's setting). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startFleetUnderTest({ portOffset, logs, env: extra = {} }: FleetUnderTestOptions): Promise<FleetUnderTest> {
+  const run = randomBytes(4).toString('hex');
+  const namespace = e2eNamespace(run);
+  const passwords = Object.fromEntries(SERVICES.map((s) => [passwordVariable(s), randomBytes(16).toString('hex')]));
+  const env = { ...process.env, ...passwords, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...extra };
+  const fleet = new FleetProcesses({ root, logDir: resolve(root, '.infra/logs', logs), env, portOffset, namespace });
+  const consumerGroups = SERVICES.map((s) => namespace.consumerGroup(s));
+
+  const stop = async () => {
+    await fleet.stop();
+    await asRoot((connection) => dropDatabases(connection, namespace));
+    const kafkaAdmin = testKafka('e2e').admin();
+    await kafkaAdmin.connect();
+    try {
+      const ours = (await kafkaAdmin.listGroups()).groups.map((g) => g.groupId).filter((g) => consumerGroups.includes(g));
+      if (ours.length > 0) await kafkaAdmin.deleteGroups(ours);
+    } finally {
+      await kafkaAdmin.disconnect();
+    }
+    const redis = createRedis(TEST_REDIS_URL, createLogger('e2e', 'silent'));
+    await redis.connect();
+    try {
+      const keys: string[] = [];
+      for await (const batch of redis.scanStream({ match: `${namespace.redisKeyPrefix}*`, count: 1_000 }))
+        keys.push(...(batch as string[]));
+      if (keys.length > 0) await redis.del(...keys);
+    } finally {
+      await redis.quit();
+    }
+  };
+
+  await asRoot((connection) => provisionDatabases(connection, namespace, env));
+  // A new group would read every earlier run's events (consumers start from the beginning).
+  await Promise.all(consumerGroups.map((group) => skipHistory(group, domainEventTopics())));
+  try {
+    await fleet.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    run,
+    namespace,
+    fleet,
+    gateway: `http://127.0.0.1:${portOf(GATEWAY, portOffset)}`,
+    urlOf: (name) => `http://127.0.0.1:${portOf(serviceSpec(name), portOffset)}`,
+    command: async (service, script, args = []) =>
+      (await promisify(execFile)(process.execPath, [resolve(root, service, 'dist/cli', script), ...args], { env: fleet.envOf(service) }))
+        .stdout,
+    stop,
+  };
+}
