@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { serviceSpec } from '@qc/shared/fleet';
 import { eventually } from '@qc/shared/testing';
-import { startFleetUnderTest, type FleetUnderTest } from './fleet-under-test';
+import { asRoot, startFleetUnderTest, type FleetUnderTest } from './fleet-under-test';
 
 /**
  * The customer's whole checkout journey (issue 14) through the gateway, on the compiled fleet as
@@ -406,8 +407,18 @@ describe('the checkout journey end to end', () => {
     const genuine = await deliver(signWebhook(secret, event));
     expect(genuine.status).toBe(200);
     expect(await genuine.json()).toMatchObject({ data: { received: true, duplicate: false } });
-    // Applied by the worker: the payment stays captured once.
-    await new Promise((r) => setTimeout(r, 2_500));
+    const again = await deliver(signWebhook(secret, event));
+    expect(await again.json()).toMatchObject({ data: { received: true, duplicate: true } });
+    // Once the worker has applied it (payment-service's own table, read as root), the payment is still captured once.
+    const schema = fut.namespace.schema(serviceSpec('payment-service'));
+    const applied = await eventually(async () => {
+      const [rows] = await asRoot((c) =>
+        c.query(`SELECT processed_at, last_error FROM \`${schema}\`.provider_events WHERE event_id = ?`, [`evt_e2e_${fut.run}`]),
+      );
+      const [row] = rows as { processed_at: Date | null; last_error: string | null }[];
+      return row?.processed_at ? row : undefined;
+    }, 10_000);
+    expect(applied.last_error).toBeNull();
     expect(await paymentOf(cardPayment.paymentId)).toMatchObject({ status: 'SUCCEEDED', capturedAmount: cardOrder.pricing.total });
     expect((await orderOf(cardOrder.id)).status).toBe('CONFIRMED');
   }, 30_000);
