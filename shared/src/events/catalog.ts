@@ -22,7 +22,19 @@ export const catalog = {
     role: z.string(),
   }),
   'user.login': z.object({ userId: id, method: z.enum(['password', 'otp']) }),
-  'user.updated': z.object({ userId: id, changed: z.array(z.string()) }),
+  'user.updated': z.object({
+    userId: id,
+    changed: z.array(z.string()),
+    /**
+     * The new value of each contact field named in `changed` (additive): notification-service keeps
+     * its contact book from them instead of calling user-service per message. `phone: null` when removed.
+     */
+    email: z.email().optional(),
+    phone: z.string().nullable().optional(),
+    name: z.string().nullable().optional(),
+    role: z.string().optional(),
+    status: z.string().optional(),
+  }),
   'user.address.added': z.object({ userId: id, addressId: id, lat: z.number(), lng: z.number() }),
   'user.otp_requested': z.object({ phone: z.string(), code: z.string(), expiresAt: time }),
   // product-service
