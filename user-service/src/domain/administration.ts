@@ -42,7 +42,7 @@ export async function changeRole(identity: Identity, admin: Principal, userId: s
     if (!current) throw new AppError('not_found', 'USER_NOT_FOUND', 'User not found');
     if (current.role === role) return { user: current, ended: [] };
     await setRole(tx, userId, role);
-    emit(userEvent('user.updated', userId, { userId, changed: ['role'] }));
+    emit(userEvent('user.updated', userId, { userId, changed: ['role'], role }));
     return { user: (await findUserById(tx, userId))!, ended: await endSessionsOfUser(tx, userId, 'role_changed') };
   });
   await identity.revocations.revokeSessions(ended);
@@ -62,7 +62,7 @@ export async function setAccountStatus(identity: Identity, admin: Principal, use
     const ended = status === 'disabled' ? await endSessionsOfUser(tx, userId, 'account_disabled') : [];
     if (current.status !== status) {
       await setStatus(tx, userId, status);
-      emit(userEvent('user.updated', userId, { userId, changed: ['status'] }));
+      emit(userEvent('user.updated', userId, { userId, changed: ['status'], status }));
     }
     return { user: (await findUserById(tx, userId))!, ended };
   });
@@ -105,7 +105,7 @@ export async function ensureAdmin(
       await findUserById(tx, existing.id, { lock: true });
       await setRole(tx, existing.id, 'admin');
       await setPasswordHash(tx, existing.id, passwordHash);
-      emit(userEvent('user.updated', existing.id, { userId: existing.id, changed: ['role', 'password'] }));
+      emit(userEvent('user.updated', existing.id, { userId: existing.id, changed: ['role', 'password'], role: 'admin' }));
       const ended = await endSessionsOfUser(tx, existing.id, 'role_changed');
       return { outcome: { outcome: 'promoted', sessionsEnded: ended.length }, ended };
     }

@@ -41,7 +41,7 @@ export async function confirmPhoneChange(identity: Identity, userId: string, pho
       const user = await findUserById(tx, userId, { lock: true });
       if (!user) throw new AppError('not_found', 'USER_NOT_FOUND', 'User not found');
       await writeProfile(tx, userId, { phone });
-      emit(userEvent('user.updated', userId, { userId, changed: ['phone'] }));
+      emit(userEvent('user.updated', userId, { userId, changed: ['phone'], phone }));
       return toUserView((await findUserById(tx, userId))!);
     });
   } catch (err) {

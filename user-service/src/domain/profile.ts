@@ -37,7 +37,7 @@ export async function updateProfile(identity: Identity, userId: string, update: 
     ];
     if (changed.length === 0) return toUserView(user);
     await writeProfile(tx, userId, { name: update.name, preferences });
-    emit(userEvent('user.updated', userId, { userId, changed }));
+    emit(userEvent('user.updated', userId, { userId, changed, ...(changed.includes('name') ? { name: update.name } : {}) }));
     return toUserView((await findUserById(tx, userId))!);
   });
 }

@@ -35,7 +35,10 @@ describe('profile', () => {
     const me = await api().get('/api/v1/users/me').set('authorization', customer.bearer);
     expect(me.body.data.name).toBe('Asha R');
     const updates = await fixture.outboxEvents('user.updated');
-    expect(updates.find((e) => e.data.userId === customer.userId)?.data.changed).toEqual(['name', 'preferences']);
+    expect(updates.find((e) => e.data.userId === customer.userId)?.data).toMatchObject({
+      changed: ['name', 'preferences'],
+      name: 'Asha R',
+    });
   });
 
   it.each([
@@ -165,6 +168,8 @@ describe('administration', () => {
     const login = await api().post('/api/v1/auth/login').send({ email: customer.email, password: customer.password });
     expect(login.status).toBe(403);
     expect(login.body.errorCode).toBe('ACCOUNT_DISABLED');
+    const updates = await fixture.outboxEvents('user.updated');
+    expect(updates.find((e) => e.data.userId === customer.userId)?.data).toMatchObject({ changed: ['status'], status: 'disabled' });
   });
 
   it('when an admin changes a role, then the old sessions end and a fresh login carries the new role', async () => {
@@ -179,6 +184,8 @@ describe('administration', () => {
     expect((await api().post('/api/v1/auth/refresh').send({ refreshToken: customer.refreshToken })).status).toBe(401);
     const again = await fixture.login(customer.email, customer.password);
     expect((await api().get('/api/v1/users/me').set('authorization', again.bearer)).body.data.role).toBe('delivery_partner');
+    const updates = await fixture.outboxEvents('user.updated');
+    expect(updates.find((e) => e.data.userId === customer.userId)?.data).toMatchObject({ changed: ['role'], role: 'delivery_partner' });
   });
 
   it('when an admin disables themselves, then 422 and nothing changes', async () => {
