@@ -16,6 +16,7 @@ export interface AccessRule {
 
 const SIGNED_IN = ROLES;
 const ADMIN: readonly Role[] = ['admin'];
+const ANALYSTS: readonly Role[] = ['admin', 'analyst'];
 const READ = ['GET'] as const;
 
 /**
@@ -42,7 +43,9 @@ export const ACCESS_RULES: readonly AccessRule[] = [
   // Everyone's own account, before the admin-only rule for the rest of /users.
   { prefix: '/api/v1/users/me', access: SIGNED_IN },
   { prefix: '/api/v1/users', access: ADMIN },
-  { prefix: '/api/v1/analytics', access: ADMIN },
+  // The analytics dashboard page and its assets sign in by themselves; its data is for analysts and admins.
+  { methods: READ, prefix: '/api/v1/analytics/dashboard', access: 'public' },
+  { prefix: '/api/v1/analytics', access: ANALYSTS },
   { prefix: '/api/v1/zones', access: ADMIN },
   { prefix: '/api/v1/inventory', access: ADMIN },
   // Catalog and stores: reads are public above; every write is an admin's.

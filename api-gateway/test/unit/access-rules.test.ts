@@ -11,6 +11,8 @@ describe('the gateway role rules', () => {
     ['GET', '/api/v1/stores/s-1/availability'],
     ['GET', '/api/v1/locations/serviceability'],
     ['POST', '/api/v1/webhooks/payments/razorpay'],
+    ['GET', '/api/v1/analytics/dashboard'],
+    ['GET', '/api/v1/analytics/dashboard/dashboard.js'],
   ])('when %s %s, then anyone may call it', (method, path) => {
     expect(accessFor(method, path)).toBe('public');
   });
@@ -18,13 +20,21 @@ describe('the gateway role rules', () => {
   it.each([
     ['GET', '/api/v1/users'],
     ['PATCH', '/api/v1/users/u-1/role'],
-    ['GET', '/api/v1/analytics/events'],
     ['POST', '/api/v1/products'],
     ['DELETE', '/api/v1/categories/c-1'],
     ['POST', '/api/v1/zones'],
     ['POST', '/api/v1/inventory/restock'],
   ])('when %s %s, then only admins may call it', (method, path) => {
     expect(accessFor(method, path)).toEqual(['admin']);
+  });
+
+  it.each([
+    ['GET', '/api/v1/analytics/events'],
+    ['GET', '/api/v1/analytics/orders'],
+    ['POST', '/api/v1/analytics/dashboard'],
+    ['GET', '/api/v1/analytics/dashboardx'],
+  ])('when %s %s, then only admins and analysts may call it', (method, path) => {
+    expect(accessFor(method, path)).toEqual(['admin', 'analyst']);
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Who may call what (DESIGN §2): every route names the roles it admits. */
-export const ROLES = ['customer', 'admin', 'delivery_partner'] as const;
+/** Who may call what (DESIGN §2): every route names the roles it admits. `analyst`: read-only analytics. */
+export const ROLES = ['customer', 'admin', 'delivery_partner', 'analyst'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Access tokens are signed with ES256 only; the verifier accepts no other algorithm. */
