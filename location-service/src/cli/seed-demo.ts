@@ -2,10 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '@qc/shared/config';
-import type { DataSource } from '@qc/shared/db';
-import { Outbox } from '@qc/shared/events';
-import { eventsTopic } from '@qc/shared/fleet';
-import { runCommand } from '@qc/shared/service';
+import { runCommand, type CommandContext } from '@qc/shared/service';
 import { locationSettings, type LocationSettings } from '../config';
 import { readGazetteer } from '../data/gazetteer.file';
 import { loadServiceArea } from '../data/service-area.loader';
@@ -58,11 +55,16 @@ export interface SeedSummary {
 /**
  * Seeds the stores read model and the zones of the demo city, idempotently: a store an event has
  * already described is left as the event said, and a zone id that exists (even deleted) is skipped.
+ * The zones' events go to `outbox`: the command's, on the fleet's own topic.
  */
-export async function seedDemo(dataSource: DataSource, city: DemoCity, settings: Readonly<LocationSettings>): Promise<SeedSummary> {
+export async function seedDemo(
+  { dataSource, outbox }: Pick<CommandContext, 'dataSource' | 'outbox'>,
+  city: DemoCity,
+  settings: Readonly<LocationSettings>,
+): Promise<SeedSummary> {
   const ctx: LocationContext = {
     db: dataSource,
-    outbox: new Outbox(dataSource, eventsTopic('location-service')),
+    outbox,
     settings,
     // Nothing answers serviceability here; the cache only receives the invalidations of createZone.
     serviceArea: new ServiceAreaCache({ load: () => loadServiceArea(dataSource, settings), refreshMs: 1_000, onReloadFailed: () => {} }),
@@ -85,14 +87,14 @@ export async function seedDemo(dataSource: DataSource, city: DemoCity, settings:
 
 /** `node location-service/dist/cli/seed-demo.js` (make run runs it after product's and inventory's). */
 if (require.main === module) {
-  runCommand(definition, async ({ dataSource, env }) => {
+  runCommand(definition, async ({ dataSource, outbox, env }) => {
     const settings = loadConfig(locationSettings, env);
     const path = env.DEMO_CITY_FILE ?? DEFAULT_DEMO_CITY_FILE;
     const city = readDemoCity(path);
     if (city.timezone !== settings.CITY_TIMEZONE) {
       console.warn(`note: ${path} is in ${city.timezone} but CITY_TIMEZONE is ${settings.CITY_TIMEZONE}; store hours follow CITY_TIMEZONE`);
     }
-    const s = await seedDemo(dataSource, city, settings);
+    const s = await seedDemo({ dataSource, outbox }, city, settings);
     return `location-service demo: ${city.city}, ${s.stores} stores (${s.storesAdded} new), ${s.zones} zones (${s.zonesAdded} new)`;
   });
 }

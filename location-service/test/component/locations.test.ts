@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createDataSource, migrate } from '@qc/shared/db';
+import { Outbox } from '@qc/shared/events';
+import { eventsTopic } from '@qc/shared/fleet';
 import type { RunningService } from '@qc/shared/service';
 import { rootQuery, type TestSchema, type TestTokenIssuer } from '@qc/shared/testing';
 import { DEFAULT_DEMO_CITY_FILE, readDemoCity, seedDemo, type SeedSummary } from '../../src/cli/seed-demo';
@@ -36,7 +38,8 @@ describe('locations API', () => {
         try {
           await migrate(dataSource);
           const settings = locationSettings.parse({});
-          seeded = [await seedDemo(dataSource, city, settings), await seedDemo(dataSource, city, settings)];
+          const command = { dataSource, outbox: new Outbox(dataSource, eventsTopic('location-service')) };
+          seeded = [await seedDemo(command, city, settings), await seedDemo(command, city, settings)];
         } finally {
           await dataSource.destroy();
         }

@@ -87,6 +87,16 @@ export const serviceEnv = z.object({
     .regex(/^[\w.:-]*$/, 'letters, digits and _ . : - only')
     .default(''),
   KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
+  /**
+   * Put before every topic name on the broker (`order.events` is `<prefix>order.events` there), so
+   * two fleets can share one Kafka without answering each other's events; the end-to-end tests run
+   * theirs under `e2e.<run>.`. Kafka's own topic characters only.
+   */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits and . _ - only')
+    .default(''),
   /** Consumer group; defaults to the service name. A separate group reads the topics independently. */
   KAFKA_CONSUMER_GROUP: z.string().min(1).optional(),
   BODY_LIMIT: z.string().default('100kb'),

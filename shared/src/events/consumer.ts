@@ -5,7 +5,7 @@ import { runWithContext } from '../logging';
 import type { Metrics } from '../metrics';
 import type { EventType } from './catalog';
 import { ContractViolation, parseEvent, type CatalogEvent } from './envelope';
-import { HEADERS } from './kafka';
+import { HEADERS, topicOnBroker } from './kafka';
 import type { Emit, Outbox } from './outbox';
 
 /**
@@ -29,6 +29,8 @@ export function handle<T extends EventType>(type: T, fn: EventHandler<T>): Subsc
 export interface ConsumerOptions {
   /** The consuming service: its group id, its processed-events key and its `dlq.<name>` topic. */
   name: string;
+  /** KAFKA_TOPIC_PREFIX: `topics` and the dead-letter topic are read and written under it. */
+  topicPrefix?: string;
   kafka: Kafka;
   producer: Producer;
   dataSource: DataSource;
@@ -70,13 +72,15 @@ export class EventConsumer {
     this.retryBaseMs = options.retryBaseMs ?? 200;
   }
 
+  /** `<prefix>dlq.<name>`: where this consumer's dead letters go. */
   get deadLetterTopic(): string {
-    return `dlq.${this.options.name}`;
+    return topicOnBroker(this.options.topicPrefix ?? '', `dlq.${this.options.name}`);
   }
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+    const topics = this.options.topics.map((topic) => topicOnBroker(this.options.topicPrefix ?? '', topic));
+    await this.consumer.subscribe({ topics, fromBeginning: true });
     await this.consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,

@@ -1,6 +1,6 @@
 import type { IHeaders, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { HEADERS } from './kafka';
+import { HEADERS, topicOnBroker } from './kafka';
 import { headerValue } from './consumer';
 
 const DLQ_HEADERS = new Set<string>([
@@ -14,18 +14,31 @@ const DLQ_HEADERS = new Set<string>([
 ]);
 export const REPLAYED_HEADER = 'x-dlq-replayed-from';
 
+export interface ReplayOptions {
+  /** KAFKA_TOPIC_PREFIX of the consumer's fleet: its dead letters are on `<prefix>dlq.<consumer>`. */
+  topicPrefix?: string;
+  timeoutMs?: number;
+}
+
 /**
  * Sends every dead letter of one consumer that has not been replayed yet back to the topic it came
- * from, with its key and headers, and returns how many it sent. The replay group's committed offset
- * remembers where the last replay stopped. Other consumers of that topic see the event again and
- * skip it through their processed-events record.
+ * from (as named on the broker, prefix included), with its key and headers, and returns how many it
+ * sent. The replay group's committed offset remembers where the last replay stopped. Other
+ * consumers of that topic see the event again and skip it through their processed-events record.
  */
-export async function replayDeadLetters(kafka: Kafka, consumerName: string, logger: Logger, timeoutMs = 120_000): Promise<number> {
-  const topic = `dlq.${consumerName}`;
+export async function replayDeadLetters(
+  kafka: Kafka,
+  consumerName: string,
+  logger: Logger,
+  { topicPrefix = '', timeoutMs = 120_000 }: ReplayOptions = {},
+): Promise<number> {
+  const topic = topicOnBroker(topicPrefix, `dlq.${consumerName}`);
+  // Each fleet's replays remember their own place: the group is prefixed like the topic.
+  const groupId = `${topicPrefix}${consumerName}.dlq-replay`;
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic);
-  const committed = (await admin.fetchOffsets({ groupId: `${consumerName}.dlq-replay`, topics: [topic] }))[0]?.partitions ?? [];
+  const committed = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [];
   await admin.disconnect();
 
   const remaining = new Map<number, bigint>();
@@ -37,7 +50,7 @@ export async function replayDeadLetters(kafka: Kafka, consumerName: string, logg
   if (remaining.size === 0) return 0;
 
   const producer = kafka.producer();
-  const consumer = kafka.consumer({ groupId: `${consumerName}.dlq-replay` });
+  const consumer = kafka.consumer({ groupId });
   await Promise.all([producer.connect(), consumer.connect()]);
   let replayed = 0;
   try {

@@ -8,8 +8,8 @@ export {
   type CatalogEvent,
   type NewEventOptions,
 } from './envelope';
-export { createKafka, ensureTopics, HEADERS, DEFAULT_PARTITIONS } from './kafka';
+export { createKafka, ensureTopics, topicOnBroker, HEADERS, DEFAULT_PARTITIONS } from './kafka';
 export { Outbox, type Emit } from './outbox';
 export { OutboxRelay, type RelayOptions } from './relay';
 export { EventConsumer, handle, headerValue, type ConsumerOptions, type EventHandler, type Subscription } from './consumer';
-export { replayDeadLetters, REPLAYED_HEADER } from './dead-letters';
+export { replayDeadLetters, REPLAYED_HEADER, type ReplayOptions } from './dead-letters';

@@ -40,6 +40,14 @@ export function createKafka(clientId: string, brokers: string[], logger: Logger)
   });
 }
 
+/**
+ * A topic's name on the broker: the logical name the code uses (`order.events`, `dlq.order-service`)
+ * behind the fleet's KAFKA_TOPIC_PREFIX ('' for `make run`'s, `e2e.<run>.` for an end-to-end run's).
+ */
+export function topicOnBroker(prefix: string, topic: string): string {
+  return `${prefix}${topic}`;
+}
+
 export const DEFAULT_PARTITIONS = 3;
 
 /** Creates missing topics (existing ones are left as they are); waits for their leaders. */

@@ -10,7 +10,7 @@ import { RUN_NAMESPACE, passwordVariable, type FleetNamespace } from './namespac
 export interface Placement {
   /** Per-service port offset, so tests can run a second fleet beside a developer's. */
   portOffset?: number;
-  /** Schemas, users, consumer groups and Redis prefix of this fleet; `make run`'s by default. */
+  /** Schemas, users, consumer groups, Redis and topic prefixes of this fleet; `make run`'s by default. */
   namespace?: FleetNamespace;
 }
 
@@ -46,8 +46,8 @@ export function portOf(spec: ServiceSpec, portOffset = 0): number {
 
 /**
  * Environment of one process of the fleet: its port; the namespace's REDIS_KEY_PREFIX; for a
- * service, its consumer group, loopback as its trusted proxy and a MYSQL_URL for its own user and schema built from
- * `<SERVICE>_DB_PASSWORD` and MYSQL_HOST/MYSQL_PORT. Every URL of another process (services'
+ * service, its consumer group, the namespace's KAFKA_TOPIC_PREFIX, loopback as its trusted proxy
+ * and a MYSQL_URL for its own user and schema built from `<SERVICE>_DB_PASSWORD` and MYSQL_HOST/MYSQL_PORT. Every URL of another process (services'
  * `<SERVICE>_URL`, the gateway's `UPSTREAM_<SERVICE>`, everyone's JWKS_URL) follows the port offset.
  */
 export function processEnv(
@@ -74,6 +74,7 @@ export function processEnv(
     const user = namespace.databaseUser(spec);
     own.MYSQL_URL = `mysql://${user}:${encodeURIComponent(password)}@${host}:${port}/${namespace.schema(spec)}`;
     own.KAFKA_CONSUMER_GROUP = namespace.consumerGroup(spec);
+    own.KAFKA_TOPIC_PREFIX = namespace.kafkaTopicPrefix;
     // Every process runs on this machine, and a service is called by the gateway and its peers over
     // loopback: their X-Forwarded-For names the client, so per-address limits count clients, not the gateway.
     own.TRUSTED_PROXIES = 'loopback';

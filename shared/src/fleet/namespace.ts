@@ -1,13 +1,14 @@
+import type { Admin } from 'kafkajs';
 import type { Connection } from 'mysql2/promise';
 import { SERVICES, databaseUser, envPrefix, type ServiceSpec } from './manifest';
 
 /**
  * Where one fleet keeps its state on the shared MySQL, Redis and Kafka: each service's schema and
- * database user, each consuming service's consumer group, and the prefix of every Redis key. `make
- * run`'s fleet lives in RUN_NAMESPACE; the end-to-end tests start a second fleet in a namespace of
- * their own (e2eNamespace), so they never read or write a developer's data. Kafka topics are not
- * part of a namespace: the fleets publish on the same `<service>.events` topics, and their own
- * consumer groups and event ids keep what each one processes apart.
+ * database user, each consuming service's consumer group, the prefix of every Redis key and the
+ * prefix of every Kafka topic. `make run`'s fleet lives in RUN_NAMESPACE; the end-to-end tests
+ * start a second fleet in a namespace of their own (e2eNamespace), so they never read or write a
+ * developer's data, and neither fleet receives the other's events: an e2e run's order-service
+ * publishes on `e2e.<run>.order.events`, which only that run's consumers read.
  */
 export interface FleetNamespace {
   /** Names the namespace in messages. */
@@ -20,21 +21,25 @@ export interface FleetNamespace {
   consumerGroup(spec: ServiceSpec): string;
   /** REDIS_KEY_PREFIX of every process, the gateway's included; '' for none. */
   readonly redisKeyPrefix: string;
+  /** KAFKA_TOPIC_PREFIX of every service: before every topic it creates, publishes on or reads; '' for none. */
+  readonly kafkaTopicPrefix: string;
 }
 
-/** `make run`'s: the manifest's schemas (`qc_order`, …), users (`order_service`, …) and unprefixed Redis keys. */
+/** `make run`'s: the manifest's schemas (`qc_order`, …), users (`order_service`, …), unprefixed Redis keys and topics. */
 export const RUN_NAMESPACE: FleetNamespace = {
   name: 'make run',
   schema: (spec) => ownSchema(spec),
   databaseUser: (spec) => databaseUser(spec.name),
   consumerGroup: (spec) => spec.name,
   redisKeyPrefix: '',
+  kafkaTopicPrefix: '',
 };
 
 /**
  * One end-to-end run's: schemas and users `qce2e_<run>_<service>` (e.g. `qce2e_1a2b3c4d_order`),
- * consumer groups `e2e.<run>.<service>`, Redis keys under `e2e:<run>:`. `run` is 1–8 lower-case
- * letters or digits, which keeps every user name within MySQL's 32 characters.
+ * consumer groups `e2e.<run>.<service>`, Redis keys under `e2e:<run>:`, topics under `e2e.<run>.`
+ * (`e2e.1a2b3c4d.order.events`). `run` is 1–8 lower-case letters or digits, which keeps every user
+ * name within MySQL's 32 characters.
  */
 export function e2eNamespace(run: string): FleetNamespace {
   if (!/^[a-z0-9]{1,8}$/.test(run)) throw new Error(`an end-to-end run id is 1–8 lower-case letters or digits, not "${run}"`);
@@ -45,6 +50,7 @@ export function e2eNamespace(run: string): FleetNamespace {
     databaseUser: ownName,
     consumerGroup: (spec) => `e2e.${run}.${spec.name}`,
     redisKeyPrefix: `e2e:${run}:`,
+    kafkaTopicPrefix: `e2e.${run}.`,
   };
 }
 
@@ -86,4 +92,15 @@ export async function dropDatabases(connection: Connection, namespace: FleetName
     await connection.query(`DROP DATABASE IF EXISTS \`${namespace.schema(service)}\``);
     await connection.query('DROP USER IF EXISTS ?@?', [namespace.databaseUser(service), '%']);
   }
+}
+
+/**
+ * Deletes a namespace's topics (every topic on the broker under its prefix): the end of an
+ * end-to-end run, never `make run`'s, whose prefix is every topic's. Returns the names deleted.
+ */
+export async function deleteTopics(admin: Admin, namespace: FleetNamespace): Promise<string[]> {
+  if (namespace.kafkaTopicPrefix === '') throw new Error(`refusing to delete the unprefixed topics (${namespace.name})`);
+  const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(namespace.kafkaTopicPrefix));
+  if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+  return topics;
 }

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { RevocationList, TokenVerifier, authenticate, remoteJwks, type KeyResolver } from '../auth';
 import { ConfigError, loadConfig, port, serviceEnv, type ServiceEnv } from '../config';
 import { createDataSource, migrate, pingDatabase, poolUsage, type MigrationClass } from '../db';
-import { EventConsumer, Outbox, OutboxRelay, createKafka, ensureTopics, type Subscription } from '../events';
+import { EventConsumer, Outbox, OutboxRelay, createKafka, ensureTopics, topicOnBroker, type Subscription } from '../events';
 import { deadLetterTopic, eventsTopic, serviceSpec } from '../fleet';
 import { healthRouter, type HealthCheck } from '../health';
 import { createHttpApp } from '../http';
@@ -56,7 +56,10 @@ export interface ServiceDefinition<Settings = unknown> {
   entities?: EntitySchema[];
   /** Business routes (declared with `defineRoute`, which also documents them). */
   routes?(deps: ServiceDeps<Settings>): Router[];
-  /** Topics this service consumes and what it does with each event type. */
+  /**
+   * Topics this service consumes (logical names, `order.events`; the platform reads them under
+   * KAFKA_TOPIC_PREFIX) and what it does with each event type.
+   */
   consumes?: { topics: string[]; subscriptions(deps: ServiceDeps<Settings>): Subscription[] };
   /** Work the service does on its own schedule (sweepers): started after the consumer, stopped right after it. */
   background?(deps: ServiceDeps<Settings>): BackgroundJob[];
@@ -165,7 +168,8 @@ export interface RunningService<Settings = unknown> {
 
 /**
  * Starts one service: config, logger, MySQL pool and migrations, Redis, Kafka topics, producer,
- * outbox relay, consumers, then HTTP. Registers the shutdown steps in reverse order of need.
+ * outbox relay, consumers, then HTTP. Registers the shutdown steps in reverse order of need. Every
+ * topic it creates, publishes on or reads is named on the broker with KAFKA_TOPIC_PREFIX before it.
  */
 export async function runService<Settings>(
   definition: ServiceDefinition<Settings>,
@@ -203,8 +207,9 @@ export async function runService<Settings>(
   const kafka = createKafka(definition.name, config.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
   await admin.connect();
-  const ownTopic = eventsTopic(definition.name);
-  await ensureTopics(admin, [ownTopic, deadLetterTopic(definition.name), ...(definition.consumes?.topics ?? [])]);
+  const onBroker = (topic: string) => topicOnBroker(config.KAFKA_TOPIC_PREFIX, topic);
+  const ownTopic = onBroker(eventsTopic(definition.name));
+  await ensureTopics(admin, [ownTopic, onBroker(deadLetterTopic(definition.name)), ...(definition.consumes?.topics ?? []).map(onBroker)]);
   const producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
 
@@ -237,6 +242,7 @@ export async function runService<Settings>(
     consumer = new EventConsumer({
       name: definition.name,
       groupId: config.KAFKA_CONSUMER_GROUP ?? definition.name,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
       kafka,
       producer,
       dataSource,

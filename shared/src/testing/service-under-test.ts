@@ -1,5 +1,5 @@
 import type { DestinationStream } from 'pino';
-import type { CatalogEvent, EventType } from '../events';
+import { topicOnBroker, type CatalogEvent, type EventType } from '../events';
 import { runService, type RunningService, type ServiceDefinition } from '../service';
 import { createTestSchema, rootQuery, skipHistory, testConsumerGroup, testServiceEnv, type TestSchema } from './index';
 import { TestTokenIssuer } from './token-issuer';
@@ -35,12 +35,12 @@ export async function startServiceUnderTest<Settings>(
 ): Promise<ServiceUnderTest<Settings>> {
   const [schema, issuer] = await Promise.all([createTestSchema(options.label ?? definition.name), TestTokenIssuer.start()]);
   await options.beforeStart?.(schema);
-  if (definition.consumes) await skipHistory(testConsumerGroup(schema), definition.consumes.topics);
-  const service = await runService(
-    definition,
-    testServiceEnv(schema, { JWKS_URL: issuer.jwksUrl, ...options.env }),
-    options.logDestination,
-  );
+  const env = testServiceEnv(schema, { JWKS_URL: issuer.jwksUrl, ...options.env });
+  if (definition.consumes) {
+    const topics = definition.consumes.topics.map((topic) => topicOnBroker(env.KAFKA_TOPIC_PREFIX ?? '', topic));
+    await skipHistory(testConsumerGroup(schema), topics);
+  }
+  const service = await runService(definition, env, options.logDestination);
   return {
     schema,
     service,

@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: '',
       KAFKA_BROKERS: ['127.0.0.1:9092'],
+      KAFKA_TOPIC_PREFIX: '',
       BODY_LIMIT: '100kb',
       SHUTDOWN_TIMEOUT_MS: 10_000,
       OUTBOX_POLL_MS: 1_000,
@@ -52,6 +53,15 @@ describe('loadConfig', () => {
     });
     expect(config.CORS_ORIGINS).toBeUndefined();
     expect(config.KAFKA_CONSUMER_GROUP).toBeUndefined();
+  });
+
+  it('when a topic prefix holds characters Kafka refuses in a topic name, then the prefix is refused', () => {
+    expect(loadConfig(serviceEnv, { ...minimalEnv(), KAFKA_TOPIC_PREFIX: 'e2e.1a2b3c4d.' }).KAFKA_TOPIC_PREFIX).toBe('e2e.1a2b3c4d.');
+    for (const prefix of ['e2e 1.', '../', 'e2e:1:', 'ä.', 'x'.repeat(65)]) {
+      expect(configProblems(() => loadConfig(serviceEnv, { ...minimalEnv(), KAFKA_TOPIC_PREFIX: prefix }))).toEqual([
+        expect.stringMatching(/^KAFKA_TOPIC_PREFIX: /),
+      ]);
+    }
   });
 
   it('when numbers arrive as strings, then they are coerced to numbers', () => {

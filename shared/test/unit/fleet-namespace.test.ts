@@ -1,16 +1,30 @@
-import { FLEET, GATEWAY, RUN_NAMESPACE, SERVICES, e2eNamespace, passwordVariable, processEnv, serviceSpec } from '@qc/shared/fleet';
+import type { Admin } from 'kafkajs';
+import {
+  FLEET,
+  GATEWAY,
+  RUN_NAMESPACE,
+  SERVICES,
+  deleteTopics,
+  e2eNamespace,
+  passwordVariable,
+  processEnv,
+  serviceSpec,
+} from '@qc/shared/fleet';
 
 const passwords = Object.fromEntries(SERVICES.map((s) => [passwordVariable(s), 'secret']));
 
 describe('fleet namespaces', () => {
-  it("when make run's fleet is placed, then its processes use the qc_ schemas, the services' users and groups, and no Redis prefix", () => {
+  it("when make run's fleet is placed, then its processes use the qc_ schemas, the services' users and groups, and no Redis or topic prefix", () => {
     const env = processEnv(serviceSpec('order-service'), passwords);
     expect(env).toMatchObject({
       MYSQL_URL: 'mysql://order_service:secret@127.0.0.1:3306/qc_order',
       KAFKA_CONSUMER_GROUP: 'order-service',
       REDIS_KEY_PREFIX: '',
+      KAFKA_TOPIC_PREFIX: '',
     });
     expect(processEnv(GATEWAY, passwords).REDIS_KEY_PREFIX).toBe('');
+    // A prefix left in the developer's shell does not move make run's fleet off the usual topics.
+    for (const spec of SERVICES) expect(processEnv(spec, { ...passwords, KAFKA_TOPIC_PREFIX: 'stray.' }).KAFKA_TOPIC_PREFIX).toBe('');
   });
 
   it('when the fleet is placed, then services trust forwarding headers from loopback (the gateway) and the gateway trusts no one', () => {
@@ -18,12 +32,12 @@ describe('fleet namespaces', () => {
     expect(processEnv(GATEWAY, passwords).TRUSTED_PROXIES).toBeUndefined();
   });
 
-  it("when an end-to-end run's fleet is placed, then every process gets the run's schema, user, group and Redis prefix", () => {
+  it("when an end-to-end run's fleet is placed, then every process gets the run's schema, user, group, Redis and topic prefix", () => {
     const namespace = e2eNamespace('1a2b3c4d');
     for (const spec of FLEET) {
       const env = processEnv(
         spec,
-        { ...passwords, REDIS_KEY_PREFIX: '', KAFKA_CONSUMER_GROUP: 'order-service' },
+        { ...passwords, REDIS_KEY_PREFIX: '', KAFKA_CONSUMER_GROUP: 'order-service', KAFKA_TOPIC_PREFIX: '' },
         { namespace, portOffset: 10_000 },
       );
       expect(env.REDIS_KEY_PREFIX).toBe('e2e:1a2b3c4d:');
@@ -32,6 +46,7 @@ describe('fleet namespaces', () => {
       const name = `qce2e_1a2b3c4d_${spec.name.replace(/-service$/, '')}`;
       expect(env.MYSQL_URL).toBe(`mysql://${name}:secret@127.0.0.1:3306/${name}`);
       expect(env.KAFKA_CONSUMER_GROUP).toBe(`e2e.1a2b3c4d.${spec.name}`);
+      expect(env.KAFKA_TOPIC_PREFIX).toBe('e2e.1a2b3c4d.');
     }
   });
 
@@ -43,6 +58,25 @@ describe('fleet namespaces', () => {
       expect(namespace.databaseUser(spec).length).toBeLessThanOrEqual(32);
       expect(namespace.consumerGroup(spec)).not.toBe(RUN_NAMESPACE.consumerGroup(spec));
     }
+    expect(namespace.kafkaTopicPrefix).toBe('e2e.zz99zz99.');
+  });
+
+  it("when a namespace's topics are deleted, then only those under its prefix go, and make run's are refused", async () => {
+    const deleted: string[][] = [];
+    const admin = {
+      listTopics: async () => [
+        'order.events',
+        'dlq.order-service',
+        'e2e.zz99zz99.order.events',
+        'e2e.zz99zz99.dlq.order-service',
+        'e2e.other.order.events',
+      ],
+      deleteTopics: async ({ topics }: { topics: string[] }) => void deleted.push(topics),
+    } as unknown as Admin;
+    expect(await deleteTopics(admin, e2eNamespace('zz99zz99'))).toEqual(['e2e.zz99zz99.order.events', 'e2e.zz99zz99.dlq.order-service']);
+    expect(deleted).toEqual([['e2e.zz99zz99.order.events', 'e2e.zz99zz99.dlq.order-service']]);
+    await expect(deleteTopics(admin, RUN_NAMESPACE)).rejects.toThrow(/refusing/);
+    expect(deleted).toHaveLength(1);
   });
 
   it('when a run id could escape its names, then e2eNamespace refuses it', () => {

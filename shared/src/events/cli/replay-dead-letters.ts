@@ -1,6 +1,7 @@
 /**
  * `npm run dlq:replay -- <consumer-service>`: sends the consumer's unreplayed dead letters back to
- * their original topics. Reads KAFKA_BROKERS (default 127.0.0.1:9092).
+ * their original topics. Reads KAFKA_BROKERS (default 127.0.0.1:9092) and KAFKA_TOPIC_PREFIX (the
+ * fleet whose dead letters they are; none for `make run`'s).
  */
 import { loadConfig, serviceEnv } from '../../config';
 import { SERVICES } from '../../fleet';
@@ -14,9 +15,11 @@ async function main(): Promise<void> {
     console.error(`usage: npm run dlq:replay -- <${SERVICES.map((s) => s.name).join('|')}>`);
     process.exit(2);
   }
-  const { KAFKA_BROKERS } = loadConfig(serviceEnv.pick({ KAFKA_BROKERS: true }));
+  const { KAFKA_BROKERS, KAFKA_TOPIC_PREFIX } = loadConfig(serviceEnv.pick({ KAFKA_BROKERS: true, KAFKA_TOPIC_PREFIX: true }));
   const logger = createLogger('dlq-replay');
-  const replayed = await replayDeadLetters(createKafka('dlq-replay', KAFKA_BROKERS, logger), consumer, logger);
+  const replayed = await replayDeadLetters(createKafka('dlq-replay', KAFKA_BROKERS, logger), consumer, logger, {
+    topicPrefix: KAFKA_TOPIC_PREFIX,
+  });
   console.log(`replayed ${replayed} dead letter(s) of ${consumer}`);
 }
 
