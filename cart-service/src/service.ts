@@ -1,9 +1,6 @@
+import { AddressesClient, CatalogClient, InventoryClient, LocationClient } from '@qc/shared/clients';
 import { eventsTopic } from '@qc/shared/fleet';
 import { defineService, type ServiceDeps } from '@qc/shared/service';
-import { InventoryClient } from './clients/inventory.client';
-import { LocationClient } from './clients/location.client';
-import { ProductClient } from './clients/product.client';
-import { UserClient } from './clients/user.client';
 import { cartSettings, type CartSettings } from './config';
 import { orderEventSubscriptions } from './consumers/order-events.consumer';
 import { CartCache } from './data/cart-cache';
@@ -19,14 +16,17 @@ function contextOf(deps: ServiceDeps<CartSettings>): CartContext {
   if (!ctx) {
     const { settings } = deps;
     const timeout = settings.DEPENDENCY_TIMEOUT_MS;
+    const catalog = new CatalogClient(settings.PRODUCT_SERVICE_URL, timeout);
+    const location = new LocationClient(settings.LOCATION_SERVICE_URL, timeout);
+    const addresses = new AddressesClient(settings.USER_SERVICE_URL, timeout);
     ctx = {
       db: deps.dataSource,
       outbox: deps.outbox,
       cache: new CartCache(deps.redis, settings.CART_CACHE_TTL_SECONDS, deps.logger),
-      catalog: new ProductClient(settings.PRODUCT_SERVICE_URL, timeout),
+      catalog: { quotes: (productIds) => catalog.products(productIds) },
       stock: new InventoryClient(settings.INVENTORY_SERVICE_URL, timeout),
-      stores: new LocationClient(settings.LOCATION_SERVICE_URL, timeout),
-      addresses: new UserClient(settings.USER_SERVICE_URL, timeout),
+      stores: { storeServing: async (lat, lng) => (await location.storeFor({ lat, lng }))?.storeId ?? null },
+      addresses: { addressOf: (addressId, authorization) => addresses.address(addressId, authorization) },
       limits: {
         maxLineQuantity: settings.CART_MAX_LINE_QUANTITY,
         maxLines: settings.CART_MAX_LINES,

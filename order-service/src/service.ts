@@ -1,10 +1,8 @@
+import { AddressesClient, CatalogClient, LocationClient } from '@qc/shared/clients';
 import { eventsTopic } from '@qc/shared/fleet';
 import { IdempotencyKeys, IdempotencyKeysTable1764806400000 } from '@qc/shared/idempotency';
 import { defineService, type ServiceDeps } from '@qc/shared/service';
 import { CartClient } from './clients/cart.client';
-import { LocationClient } from './clients/location.client';
-import { ProductClient } from './clients/product.client';
-import { UserClient } from './clients/user.client';
 import { orderSettings, type OrderSettings } from './config';
 import { sagaSubscriptions } from './consumers/saga.consumer';
 import { OrderTables1764900000000 } from './data/migrations/1764900000000-orders';
@@ -17,12 +15,17 @@ import { ordersRoutes } from './routes/orders.routes';
 export function orderContext(deps: ServiceDeps<OrderSettings>): OrderContext {
   const { settings } = deps;
   const timeout = settings.DEPENDENCY_TIMEOUT_MS;
+  const catalog = new CatalogClient(settings.PRODUCT_SERVICE_URL, timeout);
   return {
     db: deps.dataSource,
     outbox: deps.outbox,
     fees: feeSettingsOf(settings),
-    catalog: new ProductClient(settings.PRODUCT_SERVICE_URL, timeout),
-    addresses: new UserClient(settings.USER_SERVICE_URL, timeout),
+    // Orders price in paise: the catalog's Money read as its amount.
+    catalog: {
+      products: async (productIds) =>
+        new Map([...(await catalog.products(productIds))].map(([id, p]) => [id, { ...p, price: p.price.amount, mrp: p.mrp.amount }])),
+    },
+    addresses: new AddressesClient(settings.USER_SERVICE_URL, timeout),
     stores: new LocationClient(settings.LOCATION_SERVICE_URL, timeout),
     carts: new CartClient(settings.CART_SERVICE_URL, timeout),
     now: () => new Date(),

@@ -1,10 +1,9 @@
+import { InventoryClient, LocationClient } from '@qc/shared/clients';
 import type { DataSource } from '@qc/shared/db';
 import type { Outbox } from '@qc/shared/events';
 import type { Logger } from '@qc/shared/logging';
 import type { Redis } from '@qc/shared/redis';
 import { defineService } from '@qc/shared/service';
-import { InventoryClient } from './clients/inventory.client';
-import { LocationClient } from './clients/location.client';
 import { productSettings, type ProductSettings } from './config';
 import { Catalog1763856000000 } from './data/migrations/1763856000000-catalog';
 import { ResponseCache } from './data/response-cache';
@@ -46,9 +45,10 @@ export const definition = defineService({
   routes: (deps) => {
     const { settings } = deps;
     const { catalog, cache } = wireCatalog(deps, settings);
+    const location = new LocationClient(settings.LOCATION_SERVICE_URL, settings.AVAILABILITY_TIMEOUT_MS);
     const availability = {
       stock: new InventoryClient(settings.INVENTORY_SERVICE_URL, settings.AVAILABILITY_TIMEOUT_MS),
-      stores: new LocationClient(settings.LOCATION_SERVICE_URL, settings.AVAILABILITY_TIMEOUT_MS),
+      stores: { storeServing: async (lat: number, lng: number) => (await location.storeFor({ lat, lng }))?.storeId ?? null },
       logger: deps.logger,
     };
     const maxAgeSeconds = settings.PUBLIC_MAX_AGE_SECONDS;

@@ -193,16 +193,24 @@ async function reprice(ctx: CartContext, cart: Cart, known?: Quotes): Promise<Pr
 
 const NO_STORE: StockAnswer = { known: false, reason: 'NO_STORE' };
 
-/** Stock at the store, or why it is not known: inventory-service being away degrades the cart rather than failing it. */
+/**
+ * Stock at the store, or why it is not known: inventory-service being away degrades the cart rather
+ * than failing it. A store it does not know (closed down since the address was chosen) cannot be
+ * answered for either: availability unknown, not an error of the customer's.
+ */
 async function stockAnswer(ctx: CartContext, storeId: string | null, productIds: string[]): Promise<StockAnswer> {
   if (!storeId) return NO_STORE;
+  let available: Map<string, number> | null;
   try {
-    return { known: true, available: await ctx.stock.available(storeId, productIds) };
+    available = await ctx.stock.available(storeId, productIds);
   } catch (err) {
     if (!(err instanceof AppError && err.kind === 'unavailable')) throw err;
     ctx.logger.warn({ err: err.message, storeId }, 'stock unavailable; the cart shows availability unknown');
     return { known: false, reason: 'UNAVAILABLE' };
   }
+  if (available) return { known: true, available };
+  ctx.logger.warn({ storeId }, 'inventory-service does not know the store; the cart shows availability unknown');
+  return { known: false, reason: 'UNAVAILABLE' };
 }
 
 /** One product's stock for a change's check; undefined when it cannot be known (no store, inventory away). */

@@ -13,9 +13,12 @@ export interface Catalog {
   quotes(productIds: string[]): Promise<Map<string, ProductQuote>>;
 }
 
-/** inventory-service's bulk availability; an `unavailable` AppError when it cannot answer. */
+/**
+ * inventory-service's bulk availability: null when it does not know the store, an `unavailable`
+ * AppError when it cannot answer.
+ */
 export interface StockLookup {
-  available(storeId: string, productIds: string[]): Promise<Map<string, number>>;
+  available(storeId: string, productIds: string[]): Promise<Map<string, number> | null>;
 }
 
 /** location-service's serviceability: which dark store delivers to a point, if any. */

@@ -359,6 +359,21 @@ describe('cart-service', () => {
       expect((await choose(nowhere.auth, nowhere.addressId)).body).toMatchObject({ code: 422, errorCode: 'ADDRESS_NOT_SERVICEABLE' });
       expect((await get(auth)).body.data).toMatchObject({ storeId: storeA, addressId, version: 2 });
     });
+
+    it('when inventory-service does not know the address’s store (closed down since), then availability is UNKNOWN, not an error', async () => {
+      const closedDown = randomUUID();
+      storeByPoint.set('12.9,77.6', closedDown);
+      const userId = randomUUID();
+      const address = { id: randomUUID(), userId, lat: 12.9, lng: 77.6 };
+      addresses.set(address.id, address);
+      const auth = cart.customer(userId);
+      const milk = await aStockedProduct(4_500, 20);
+      expect((await choose(auth, address.id)).body.data).toMatchObject({ storeId: closedDown });
+      const added = await add(auth, milk.id, 2);
+      expect(added.status).toBe(200);
+      expect(added.body.data).toMatchObject({ availability: 'UNKNOWN', itemTotal: inr(9_000) });
+      expect(added.body.data.items[0]).toMatchObject({ availabilityKnown: false, available: false, quantity: 2 });
+    });
   });
 
   describe('events and order confirmation', () => {

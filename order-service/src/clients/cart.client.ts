@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { ServiceClient, UpstreamRejection } from '@qc/shared/clients';
+import { parseAnswer, refusedBy, ServiceClient, UpstreamRejection } from '@qc/shared/clients';
 import type { CartLine, Carts } from '../domain/context';
-import { parseAnswer, refusedBy } from './answers';
 
 /** cart-service's contract for `GET /api/v1/carts/me` (the caller's cart; an empty one when none). */
 const CartAnswer = z.object({

@@ -16,8 +16,8 @@ export interface Catalog {
 }
 
 export interface Addresses {
-  /** The caller's address (their token relayed), or undefined when it is not theirs or does not exist. */
-  address(addressId: string, authorization: string): Promise<{ lat: number; lng: number } | undefined>;
+  /** The caller's address (their token relayed), or null when it is not theirs or does not exist. */
+  address(addressId: string, authorization: string): Promise<{ lat: number; lng: number } | null>;
 }
 
 export interface StoreLocator {

@@ -1,11 +1,15 @@
 import { AppError } from '@qc/shared/http';
 import type { Logger } from '@qc/shared/logging';
 import type { Product } from './catalog';
+import { storeNotFound } from './catalog.errors';
 
 /** inventory-service's bulk availability, as product-service needs it. */
 export interface StockLookup {
-  /** Units available per product at the store; an `unavailable` AppError when inventory cannot answer. */
-  available(storeId: string, productIds: string[]): Promise<Map<string, number>>;
+  /**
+   * Units available per product at the store; null when inventory does not know the store, an
+   * `unavailable` AppError when it cannot answer.
+   */
+  available(storeId: string, productIds: string[]): Promise<Map<string, number> | null>;
 }
 
 /** location-service's serviceability: which dark store delivers to a point, if any. */
@@ -41,6 +45,7 @@ export async function availabilityAt(sources: AvailabilitySources, where: Wherea
       if (!storeId) return { status: 'unserviceable' };
     }
     const available = productIds.length > 0 ? await sources.stock.available(storeId!, productIds) : new Map<string, number>();
+    if (!available) throw storeNotFound(storeId!);
     return { status: 'live', storeId: storeId!, available };
   } catch (err) {
     if (err instanceof AppError && err.kind === 'unavailable') {

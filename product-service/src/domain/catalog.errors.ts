@@ -5,6 +5,12 @@ export const productNotFound = (idOrSlug: string) => new AppError('not_found', '
 
 export const categoryNotFound = (idOrSlug: string) => new AppError('not_found', 'CATEGORY_NOT_FOUND', `No category ${idOrSlug}`);
 
+/** A store the caller named (or location resolved) that inventory-service does not know. */
+export const storeNotFound = (storeId: string) =>
+  new AppError('not_found', 'STORE_NOT_FOUND', `No store ${storeId}`, {
+    details: [{ path: 'query.storeId', message: 'no such store' }],
+  });
+
 export const priceAboveMrp = (price: number, mrp: number) =>
   new AppError('rule_violation', 'PRICE_ABOVE_MRP', 'The price may not be above the MRP', {
     details: [{ path: 'price.amount', message: `price ${price} paise is above the MRP of ${mrp} paise`, price, mrp }],

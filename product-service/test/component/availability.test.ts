@@ -73,6 +73,7 @@ describe('availability at the caller’s dark store', () => {
             storeId: serviceable ? storeId : null,
             distanceKm: 1.2,
             etaMinutes: 9,
+            open: serviceable ? true : null,
           },
         },
       };
