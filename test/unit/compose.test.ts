@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { serviceEnv } from '@qc/shared/config';
 import { FLEET, GATEWAY, SERVICES, databaseUser, envPrefix } from '@qc/shared/fleet';
+import { analyticsSettings } from '../../analytics-service/src/config';
 import { cartSettings } from '../../cart-service/src/config';
+import { NotificationConfig } from '../../notification-service/src/config';
+import { paymentSettings } from '../../payment-service/src/config';
 import { orderSettings } from '../../order-service/src/config';
 import { InventoryConfig } from '../../inventory-service/src/config';
 import { locationSettings } from '../../location-service/src/config';
@@ -60,6 +63,9 @@ const OWN_SETTINGS = {
   'location-service': locationSettings,
   'cart-service': cartSettings,
   'order-service': orderSettings,
+  'payment-service': paymentSettings,
+  'notification-service': NotificationConfig,
+  'analytics-service': analyticsSettings,
 };
 
 const passwordVariable = (name: string) => `${envPrefix(name)}_DB_PASSWORD`;
