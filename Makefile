@@ -8,7 +8,7 @@ BIN := $(NODE) node_modules/.bin
 JEST := NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning --disable-warning=TimeoutNegativeWarning" $(BIN)/jest
 SECRETS := .infra/secrets.env
 
-.PHONY: run seed test install build infra stop lint format typecheck test-unit test-component test-e2e bench clean
+.PHONY: run seed test install build infra test-tools stop lint format typecheck test-unit test-component test-e2e bench clean
 
 # Demo data, in the order the services refer to one another's ids (catalog → stock → zones). Each
 # seed migrates its schema first and changes nothing when run again.
@@ -21,14 +21,14 @@ seed: build infra ## load the demo city, catalog and stock (idempotent)
 	@echo "==> seeding demo data: Bengaluru's dark stores and zones, the catalog, stock at every store"
 	@set -a; . $(SECRETS); set +a; for service in $(SEEDS); do $(NODE) node $$service/dist/cli/seed-demo.js || exit 1; done
 
-test: build infra ## lint, type-check, then unit, component and end-to-end tests
+test: build infra test-tools ## lint, type-check, then unit, component and end-to-end tests
 	@echo "==> lint and type-check"
 	@$(BIN)/eslint .
 	@$(BIN)/prettier --check --log-level warn .
 	@$(BIN)/tsc -p tsconfig.check.json
 	@echo "==> tests (unit, component, end-to-end) against real MySQL/MariaDB, Redis and Kafka"
 	@set -a; . $(SECRETS); set +a; $(JEST) --ci --selectProjects unit component
-	@echo "==> end-to-end tests (the fleet as processes, alone: no component test shares its Kafka topics meanwhile)"
+	@echo "==> end-to-end tests (the fleet as processes, one fleet at a time, on topics of its own)"
 	@set -a; . $(SECRETS); set +a; $(JEST) --ci --selectProjects e2e --runInBand
 
 # `npm install` honours package-lock.json. Not `npm ci`: the lock can only record the platform
@@ -46,6 +46,9 @@ build: install ## compile TypeScript to JavaScript (each workspace's dist/)
 infra: build ## find or start MySQL/MariaDB, Redis and Kafka; create users, schemas and topics (runs shared/dist)
 	@scripts/infra.sh up
 
+test-tools: ## find or install Chromium and Prometheus, which the browser and monitoring tests drive
+	@scripts/test-tools.sh
+
 stop: ## stop the Kafka broker this project started
 	@scripts/infra.sh down
 
@@ -61,12 +64,12 @@ typecheck: build
 test-unit: build
 	@$(JEST) --selectProjects unit
 
-test-component: build infra
+test-component: build infra test-tools
 	@set -a; . $(SECRETS); set +a; $(JEST) --selectProjects component
 
-# Each e2e file starts a fleet of its own; in band, one at a time, since fleets on the same topics
-# would answer each other's orders (one's payment-service failing the other's wallet orders).
-test-e2e: build infra
+# Each e2e file starts a fleet of its own (own schemas, groups, Redis keys and topics); in band, one
+# at a time, since three fleets of eleven processes are more than a small machine holds.
+test-e2e: build infra test-tools
 	@set -a; . $(SECRETS); set +a; $(JEST) --selectProjects e2e --runInBand
 
 bench: build infra seed ## benchmarks; they print figures, they do not pass or fail
