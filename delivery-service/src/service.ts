@@ -33,7 +33,19 @@ export function runtimeOf(deps: ServiceDeps<DeliverySettings>): DeliveryRuntime 
     const { settings, logger, dataSource, redis } = deps;
     const trail = new TrailWriter(dataSource, logger, settings.TRAIL_FLUSH_MS);
     const tracking = new TrackingLog(redis, settings.TRACKING_HISTORY);
+    // Loaded now, while the pool is free: loaded on first use, inside a transaction holding the
+    // store's lock, it could wait for a connection held by transactions waiting for that lock.
+    const loadVault = () =>
+      (settings.DELIVERY_OTP_KEY ? Promise.resolve(settings.DELIVERY_OTP_KEY) : generatedKey(dataSource, 'delivery-otp')).then(
+        (key) => new OtpVault(key),
+      );
     let vault: Promise<OtpVault> | undefined;
+    const otp = () =>
+      (vault ??= loadVault().catch((err: unknown) => {
+        vault = undefined; // the next use tries again
+        throw err;
+      }));
+    otp().catch((err: unknown) => logger.warn({ err }, 'delivery-code key not loaded at start; loading on first use'));
     const ctx: DeliveryContext = {
       db: dataSource,
       outbox: deps.outbox,
@@ -41,10 +53,7 @@ export function runtimeOf(deps: ServiceDeps<DeliverySettings>): DeliveryRuntime 
       positions: new PartnerPositions(redis),
       tracking,
       trail,
-      otp: () =>
-        (vault ??= (settings.DELIVERY_OTP_KEY ? Promise.resolve(settings.DELIVERY_OTP_KEY) : generatedKey(dataSource, 'delivery-otp')).then(
-          (key) => new OtpVault(key),
-        )),
+      otp,
       logger,
       now: () => new Date(),
     };

@@ -10,6 +10,7 @@ import {
   eventually,
   rootQuery,
   startServiceUnderTest,
+  testConsumerGroup,
   testKafka,
   testServiceEnv,
   type TestSchema,
@@ -57,6 +58,7 @@ export async function startDeliveryService(options: DeliveryOptions): Promise<De
     startReplica: async () => {
       const replica = await runService(definition, testServiceEnv(schema, { JWKS_URL: issuer.jwksUrl, ...env }));
       replicas.push(replica);
+      await groupSettled(testConsumerGroup(schema), replicas.length + 1);
       return replica;
     },
     publish: async (...events) => {
@@ -73,6 +75,27 @@ export async function startDeliveryService(options: DeliveryOptions): Promise<De
       await stop();
     },
   };
+}
+
+/**
+ * Waits until the consumer group has `members` members and has finished rebalancing, so events
+ * published next are read at once rather than after the rebalance.
+ */
+async function groupSettled(groupId: string, members: number): Promise<void> {
+  const admin = testKafka('delivery-test-group').admin();
+  await admin.connect();
+  try {
+    await eventually(
+      async () => {
+        const [group] = (await admin.describeGroups([groupId])).groups;
+        return group?.state === 'Stable' && group.members.length === members;
+      },
+      60_000,
+      250,
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export const KORAMANGALA = { lat: 12.9352, lng: 77.6245 };

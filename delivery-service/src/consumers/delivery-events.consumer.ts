@@ -9,6 +9,6 @@ import { announceDeliveryEvent } from '../domain/tracking';
  */
 export function deliveryEventSubscriptions(ctx: DeliveryContext): Subscription[] {
   return (['delivery.scheduled', 'delivery.started', 'delivery.completed', 'delivery.failed'] as const).map((type) =>
-    handle(type, async (event) => announceDeliveryEvent(ctx, event)),
+    handle(type, async (event, tx) => announceDeliveryEvent(ctx, tx, event)),
   );
 }

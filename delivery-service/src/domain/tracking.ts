@@ -4,6 +4,7 @@
  * ETA, announced as they are reported. Each goes into the delivery's tracking log, which fans it
  * out to every instance holding a stream of that order.
  */
+import type { Queryable } from '@qc/shared/db';
 import type { CatalogEvent } from '@qc/shared/events';
 import { countQueuedAhead, findDeliveryOfOrder, type DeliveryRecord, type DeliveryStatus } from '../data/deliveries.repository';
 import type { Position } from '../data/partner-positions.redis';
@@ -87,15 +88,18 @@ export async function announcePosition(
   await ctx.tracking.append(delivery.orderId, JSON.stringify(event));
 }
 
-/** A committed delivery event, told to the delivery's followers with the delivery as it is now. */
-export async function announceDeliveryEvent(ctx: DeliveryContext, event: CatalogEvent): Promise<void> {
+/**
+ * A committed delivery event, told to the delivery's followers with the delivery as it is now.
+ * Reads through `db`, the consumer's transaction, rather than asking the pool for another connection.
+ */
+export async function announceDeliveryEvent(ctx: DeliveryContext, db: Queryable, event: CatalogEvent): Promise<void> {
   const type = DELIVERY_EVENT_TYPES[event.type];
   const orderId = event.subject;
   if (!type) return;
-  const delivery = await findDeliveryOfOrder(ctx.db, orderId);
+  const delivery = await findDeliveryOfOrder(db, orderId);
   if (!delivery) return;
   const data = event.data as { partnerId?: string; etaMinutes?: number; reason?: string };
-  const partner = data.partnerId ? await findPartner(ctx.db, data.partnerId) : undefined;
+  const partner = data.partnerId ? await findPartner(db, data.partnerId) : undefined;
   const tracked: TrackingEvent = {
     type,
     orderId,
