@@ -4,8 +4,10 @@ import { locationSettings, type LocationSettings } from './config';
 import { onStoreUpdated } from './consumers/store-updated.consumer';
 import { readGazetteer } from './data/gazetteer.file';
 import { migrations } from './data/migrations';
+import { readPartnerWaits } from './data/partner-waits.redis';
 import { loadServiceArea } from './data/service-area.loader';
 import type { LocationContext } from './domain/context';
+import { PartnerWaits } from './domain/partner-waits';
 import { ServiceAreaCache } from './domain/service-area-cache';
 import { locationsRoutes } from './routes/locations.routes';
 import { zonesRoutes } from './routes/zones.routes';
@@ -28,6 +30,12 @@ function contextOf(deps: ServiceDeps<LocationSettings>): LocationContext {
       settings,
       serviceArea,
       gazetteer: readGazetteer(settings.GAZETTEER_FILE),
+      partnerWaits: new PartnerWaits({
+        read: () => readPartnerWaits(deps.redis),
+        refreshMs: settings.PARTNER_WAIT_REFRESH_MS,
+        maxAgeMs: settings.PARTNER_WAIT_MAX_AGE_MS,
+        onReadFailed: (err) => deps.logger.warn({ err }, 'partner waits not read; answering from the last ones'),
+      }),
       now: () => new Date(),
     };
     contexts.set(deps, ctx);

@@ -9,6 +9,7 @@ import { loadServiceArea } from '../data/service-area.loader';
 import { zoneIdTaken } from '../data/zones.repository';
 import type { LocationContext } from '../domain/context';
 import { ServiceAreaCache } from '../domain/service-area-cache';
+import { PartnerWaits } from '../domain/partner-waits';
 import { recordStore } from '../domain/stores';
 import { createZone } from '../domain/zones';
 import { definition } from '../service';
@@ -69,6 +70,8 @@ export async function seedDemo(
     // Nothing answers serviceability here; the cache only receives the invalidations of createZone.
     serviceArea: new ServiceAreaCache({ load: () => loadServiceArea(dataSource, settings), refreshMs: 1_000, onReloadFailed: () => {} }),
     gazetteer: readGazetteer(settings.GAZETTEER_FILE),
+    // Nor is any ETA computed: no partner waits are read.
+    partnerWaits: new PartnerWaits({ read: async () => ({}), refreshMs: 600_000, maxAgeMs: 1_000, onReadFailed: () => {} }),
     now: () => new Date(),
   };
   let storesAdded = 0;

@@ -72,8 +72,11 @@ export class ServiceArea {
     return this.zones.length;
   }
 
-  /** Which store serves a point; where zones overlap, the nearest store wins (ties: the lower zone id). */
-  resolve(point: LatLng, now: Date): Serviceability {
+  /**
+   * Which store serves a point; where zones overlap, the nearest store wins (ties: the lower zone id).
+   * `partnerWaitAt` gives a store's live wait for a partner; without one the rules' constant counts.
+   */
+  resolve(point: LatLng, now: Date, partnerWaitAt: (storeId: string) => number | undefined = () => undefined): Serviceability {
     let best: { entry: IndexedZone; distanceKm: number } | undefined;
     for (const entry of this.zones) {
       if (!boxContains(entry.box, point) || !polygonContains(entry.zone.polygon, point)) continue;
@@ -89,7 +92,10 @@ export class ServiceArea {
       zoneId: zone.id,
       storeId: store.id,
       distanceKm: Math.round(best.distanceKm * 100) / 100,
-      etaMinutes: estimateEtaMinutes(best.distanceKm, store.preparationMinutes, this.rules.eta),
+      etaMinutes: estimateEtaMinutes(best.distanceKm, store.preparationMinutes, {
+        ...this.rules.eta,
+        partnerWaitMinutes: partnerWaitAt(store.id) ?? this.rules.eta.partnerWaitMinutes,
+      }),
       open: isOpenAt(store, localMinutes(now, this.rules.timeZone)),
     };
   }

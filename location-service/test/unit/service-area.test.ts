@@ -55,6 +55,14 @@ describe('ServiceArea', () => {
     expect(answer.etaMinutes).toBe(15);
   });
 
+  it('when delivery-service reports a live partner wait for the store, then it replaces the constant in the ETA', () => {
+    const point = { lat: 12.945, lng: 77.61 };
+    // 4 prep + 9 wait + ≈ 8.07 travel → 22; another store's wait changes nothing.
+    expect(area.resolve(point, noon, (storeId) => (storeId === 's-kora' ? 9 : undefined)).etaMinutes).toBe(22);
+    expect(area.resolve(point, noon, (storeId) => (storeId === 's-hsr' ? 9 : undefined)).etaMinutes).toBe(15);
+    expect(area.resolve(point, noon, () => 0).etaMinutes).toBe(13);
+  });
+
   it('when zones overlap, then the nearest store wins, whichever zone is listed first', () => {
     const nearHsr = { lat: 12.918, lng: 77.634 };
     const nearKora = { lat: 12.929, lng: 77.627 };
