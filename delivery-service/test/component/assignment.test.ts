@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import request from 'supertest';
 import { outboxEvents, rootQuery, eventually } from '@qc/shared/testing';
 import {
   aKnownStore,
@@ -20,13 +22,12 @@ import {
 describe('assignment under load', () => {
   let delivery: DeliveryUnderTest;
   let replicaApi: () => ReturnType<DeliveryUnderTest['api']>;
-  let replicaServer: import('node:http').Server;
+  let replicaServer: Server;
 
   beforeAll(async () => {
     delivery = await startDeliveryService({ label: 'delivery_assign', env: { DISPATCH_INTERVAL_MS: '500' } });
     const replica = await delivery.startReplica();
     replicaServer = replica.server;
-    const request = (await import('supertest')).default;
     replicaApi = () => request(replica.server);
   }, 120_000);
 
