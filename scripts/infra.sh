@@ -47,18 +47,20 @@ ensure_redis() {
 }
 
 # One random secret per variable, made once and kept in the git-ignored .infra/: a password per
-# service database user (ORDER_SERVICE_DB_PASSWORD, … from the fleet manifest) and the gateway's
-# operations token. A variable added since the file was written is appended; none is ever changed.
+# service database user (ORDER_SERVICE_DB_PASSWORD, … from the fleet manifest), the gateway's
+# operations token and the demo admin's password (the account `make run`'s demo orders are placed
+# with, DEMO_ADMIN_EMAIL). A variable added since the file was written is appended; none is ever changed.
 ensure_secrets() {
   mkdir -p "$infra"
   local variable
   umask 077
   touch "$secrets"
-  for variable in $(node_run -p "const f = require('$root/shared/dist/fleet'); f.SERVICES.map((s) => f.envPrefix(s.name) + '_DB_PASSWORD').join(' ')") OPS_TOKEN; do
+  for variable in $(node_run -p "const f = require('$root/shared/dist/fleet'); f.SERVICES.map((s) => f.envPrefix(s.name) + '_DB_PASSWORD').join(' ')") OPS_TOKEN DEMO_ADMIN_PASSWORD; do
     grep -q "^$variable=" "$secrets" && continue
     step "generating $variable into .infra/secrets.env (git-ignored)"
     printf '%s=%s\n' "$variable" "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >>"$secrets"
   done
+  grep -q "^DEMO_ADMIN_EMAIL=" "$secrets" || printf 'DEMO_ADMIN_EMAIL=demo-admin@example.com\n' >>"$secrets"
 }
 
 # kafkajs sets negative timeouts (Node clamps them to 1 ms, as always); Node 24 warns about each.

@@ -45,12 +45,14 @@ const { values } = (() => {
   }
 })();
 const gateway = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
-const email = process.env.DEMO_ADMIN_EMAIL;
-const password = process.env.DEMO_ADMIN_PASSWORD;
-if (!email || !password) {
-  console.error('DEMO_ADMIN_EMAIL and DEMO_ADMIN_PASSWORD are not set: `make infra` writes them into .infra/secrets.env, which npm run demo:orders reads.');
+const { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD } = process.env;
+if (!DEMO_ADMIN_EMAIL || !DEMO_ADMIN_PASSWORD) {
+  console.error(
+    'DEMO_ADMIN_EMAIL and DEMO_ADMIN_PASSWORD are not set: `make infra` writes them into .infra/secrets.env, which npm run demo:orders reads.',
+  );
   process.exit(2);
 }
+const [email, password]: [string, string] = [DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD];
 
 async function main(): Promise<void> {
   // The demo admin, made once (create-admin answers "already an admin" afterwards and changes nothing).
@@ -83,6 +85,8 @@ async function main(): Promise<void> {
     concurrency: positive('concurrency', values.concurrency),
     seed: positive('seed', values.seed),
     places: demoCityPlaces(resolve(root, 'demo/city.json')),
+    // Generous: a fleet just started may still be reading its topics' history when the first orders come.
+    waitMs: 120_000,
     log: (line) => console.log(line),
   });
   console.log(describeSimulation(summary));

@@ -1,6 +1,7 @@
 /**
  * `make run`'s last step: starts the eleven services as processes, waits until each is ready,
- * prints where to look, and stops them all cleanly on Ctrl-C (SIGINT) or SIGTERM.
+ * starts the demo's order simulator once in the background, prints where to look, and stops them
+ * all cleanly on Ctrl-C (SIGINT) or SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
@@ -51,14 +52,47 @@ function startProviderStandIns(): ChildProcess[] {
   });
 }
 
+/**
+ * The order simulator (`npm run demo:orders`, scripts/demo-orders), once, in the background: customers
+ * ordering through the gateway just started, so the analytics dashboard has something to show on
+ * first start. DEMO_ORDERS orders (60 by default; 0 for none); each `make run` adds as many. It signs
+ * in as the demo admin of .infra/secrets.env, made when missing. Its report: .infra/logs/demo-orders.log.
+ */
+function startDemoOrders(gateway: string): ChildProcess | null {
+  const orders = Number(process.env.DEMO_ORDERS ?? 60);
+  if (!Number.isInteger(orders) || orders < 0) {
+    console.log(`    DEMO_ORDERS must be a whole number (0 for none), not ${process.env.DEMO_ORDERS}: no demo orders`);
+    return null;
+  }
+  if (orders === 0) return null;
+  const child = spawn(process.execPath, [resolve(root, 'scripts/demo-orders/run.ts'), '--orders', String(orders)], {
+    env: { ...process.env, GATEWAY_URL: gateway },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(resolve(logDir, 'demo-orders.log'), { flags: 'a' });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  child.once('exit', (code, signal) => {
+    if (signal) return;
+    console.log(
+      code === 0
+        ? '==> demo orders done: their summary is in .infra/logs/demo-orders.log'
+        : `    demo orders exited with code ${code} (see .infra/logs/demo-orders.log)`,
+    );
+  });
+  return child;
+}
+
 async function main(): Promise<void> {
   const fleet = new FleetProcesses({ root, logDir, env: process.env, onProgress: (m) => console.log(`    ${m}`) });
   const standIns = startProviderStandIns();
+  let demo: ChildProcess | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n==> ${signal}: stopping the fleet (in-flight requests finish, consumers commit, outboxes flush)`);
+    demo?.kill('SIGTERM');
     await fleet.stop();
     for (const child of standIns) child.kill('SIGTERM');
     console.log('==> all services stopped');
@@ -77,6 +111,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const gateway = `http://127.0.0.1:${GATEWAY.port}`;
+  demo = startDemoOrders(gateway);
   console.log(`
 ==> QuickCommerce is up
     gateway   ${gateway}/api/v1/...
@@ -85,6 +120,8 @@ async function main(): Promise<void> {
     metrics   ${gateway}/metrics  (-H "authorization: Bearer $OPS_TOKEN"; the token is in .infra/secrets.env)
     emails    http://127.0.0.1:1080 (MailDev's inbox; REST at /api/email)
     SMS/push  http://127.0.0.1:1081/sms and /push (what would have been sent)
+    dashboard ${gateway}/api/v1/analytics/dashboard (the demo admin: DEMO_ADMIN_EMAIL and DEMO_ADMIN_PASSWORD in .infra/secrets.env)
+    demo      ${demo ? 'orders being placed in the background (.infra/logs/demo-orders.log); ' : ''}npm run demo:orders for more
     logs      .infra/logs/<service>.log
     Press Ctrl-C to stop the fleet.`);
 }
