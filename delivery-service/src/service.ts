@@ -46,6 +46,9 @@ export function runtimeOf(deps: ServiceDeps<DeliverySettings>): DeliveryRuntime 
         throw err;
       }));
     otp().catch((err: unknown) => logger.warn({ err }, 'delivery-code key not loaded at start; loading on first use'));
+    if (!settings.DELIVERY_OTP_KEY && deps.config.NODE_ENV === 'production') {
+      logger.warn('DELIVERY_OTP_KEY is not set: the delivery-code key is kept in the database, beside the codes it protects');
+    }
     const ctx: DeliveryContext = {
       db: dataSource,
       outbox: deps.outbox,
