@@ -35,7 +35,7 @@ export function orderContext(deps: ServiceDeps<OrderSettings>): OrderContext {
 /**
  * order-service: checkout (quote and place, with Idempotency-Key), the pricing engine and its
  * coupons, the order state machine, and the checkout saga's order side (DESIGN §5): it owns the
- * order's state and moves it on inventory's and payment's events.
+ * order's state and moves it on inventory's, payment's and delivery's events.
  */
 export const definition = defineService({
   name: 'order-service',
@@ -47,7 +47,7 @@ export const definition = defineService({
     return [ordersRoutes(ctx, deps.openapi, idempotency), couponsRoutes(ctx, deps.openapi)];
   },
   consumes: {
-    topics: [eventsTopic('inventory-service'), eventsTopic('payment-service')],
+    topics: [eventsTopic('inventory-service'), eventsTopic('payment-service'), eventsTopic('delivery-service')],
     subscriptions: (deps) => sagaSubscriptions(deps.logger),
   },
 });

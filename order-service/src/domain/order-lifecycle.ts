@@ -17,7 +17,11 @@ import { orderChanged, orderNotFound } from './order.errors';
 import { assertMove, type CancellationReason, type OrderStatus } from './order-state';
 
 /** Who moved an order: a person's user id, or the service whose event did. */
-export const SYSTEM_ACTORS = { inventory: 'system:inventory-service', payment: 'system:payment-service' } as const;
+export const SYSTEM_ACTORS = {
+  inventory: 'system:inventory-service',
+  payment: 'system:payment-service',
+  delivery: 'system:delivery-service',
+} as const;
 
 export type StepOutcome =
   { outcome: 'moved'; status: OrderStatus } | { outcome: 'recorded' } | { outcome: 'ignored'; status: OrderStatus | 'NONE' };
@@ -165,6 +169,90 @@ export async function recordRefund(
     status: order.status,
     actor: SYSTEM_ACTORS.payment,
     reason: `REFUNDED ${refund.amount} paise (refund ${refund.refundId}; ${refundedAmount} in all)`,
+  });
+  return { outcome: 'recorded' };
+}
+
+/**
+ * The road an order takes from the store to the door. A delivery event may find the order further
+ * back than it says (nobody pressed "pack" in the store before the rider picked it up): the order
+ * walks the steps it skipped, each a legal move with its own history row and event.
+ */
+const FULFILMENT: readonly OrderStatus[] = ['CONFIRMED', 'PACKED', 'OUT_FOR_DELIVERY', 'DELIVERED'];
+
+async function fulfilTo(
+  tx: Tx,
+  emit: Emit,
+  order: OrderRecord,
+  target: 'OUT_FOR_DELIVERY' | 'DELIVERED',
+  step: Move & { deliveredAt?: Date },
+): Promise<StepOutcome> {
+  const from = FULFILMENT.indexOf(order.status);
+  const to = FULFILMENT.indexOf(target);
+  // Elsewhere (not confirmed yet, cancelled) or already there: a late or repeated event.
+  if (from < 0 || from >= to) return { outcome: 'ignored', status: order.status };
+  for (const next of FULFILMENT.slice(from + 1, to + 1)) {
+    const previous = order.status;
+    if (next === 'DELIVERED') {
+      const deliveredAt = step.deliveredAt ?? new Date();
+      await move(tx, order, next, { ...step, changes: { deliveredAt } });
+      emit(
+        orderEvent(
+          'order.completed',
+          { orderId: order.id, userId: order.userId, deliveredAt: deliveredAt.toISOString() },
+          order.id,
+          step.causedBy,
+        ),
+      );
+    } else {
+      await move(tx, order, next, step);
+      emit(updated(order, previous, step.causedBy));
+    }
+  }
+  return { outcome: 'moved', status: order.status };
+}
+
+/** delivery.started: the partner picked the order up, so it is out for delivery. */
+export async function startDelivery(tx: Tx, emit: Emit, orderId: string, partnerId: string, causedBy: CloudEvent): Promise<StepOutcome> {
+  const order = await lockOrder(tx, orderId);
+  if (!order) return { outcome: 'ignored', status: 'NONE' };
+  return fulfilTo(tx, emit, order, 'OUT_FOR_DELIVERY', {
+    actor: SYSTEM_ACTORS.delivery,
+    reason: `PICKED_UP by partner ${partnerId}`,
+    causedBy,
+  });
+}
+
+/** delivery.completed: handed over with the customer's code; the order is DELIVERED and completed. */
+export async function completeDelivery(
+  tx: Tx,
+  emit: Emit,
+  delivery: { orderId: string; partnerId: string; deliveredAt: Date },
+  causedBy: CloudEvent,
+): Promise<StepOutcome> {
+  const order = await lockOrder(tx, delivery.orderId);
+  if (!order) return { outcome: 'ignored', status: 'NONE' };
+  return fulfilTo(tx, emit, order, 'DELIVERED', {
+    actor: SYSTEM_ACTORS.delivery,
+    reason: `DELIVERED by partner ${delivery.partnerId}`,
+    deliveredAt: delivery.deliveredAt,
+    causedBy,
+  });
+}
+
+/**
+ * delivery.failed: the partner could not hand the order over. It is noted in the history and the
+ * status stays: the goods are with the rider or on their way back, a refund or a new attempt is a
+ * person's decision (an admin's cancel before pickup; payment-service's refund after), not the saga's.
+ */
+export async function recordDeliveryFailure(tx: Tx, orderId: string, reason: string, partnerId?: string): Promise<StepOutcome> {
+  const order = await lockOrder(tx, orderId);
+  if (!order || order.status === 'DELIVERED' || order.status === 'CANCELLED')
+    return { outcome: 'ignored', status: order?.status ?? 'NONE' };
+  await insertStatusChange(tx, order.id, {
+    status: order.status,
+    actor: SYSTEM_ACTORS.delivery,
+    reason: `DELIVERY_FAILED: ${reason}${partnerId ? ` (partner ${partnerId})` : ''}`,
   });
   return { outcome: 'recorded' };
 }

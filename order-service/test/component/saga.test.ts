@@ -266,4 +266,114 @@ describe('checkout saga', () => {
     expect(after.history.filter((h: { reason: string }) => h.reason?.startsWith('REFUNDED'))).toHaveLength(1);
     expect(refunded.status).toBe('CANCELLED');
   }, 60_000);
+
+  describe('delivery', () => {
+    const confirmedOrder = async (customer: Customer, paymentMethod = 'UPI') => {
+      const order = await place(customer, paymentMethod);
+      await publish(reserved(order));
+      if (paymentMethod !== 'COD') {
+        await statusBecomes(customer, order.id, 'AWAITING_PAYMENT');
+        await publish(paid(order, paymentMethod));
+      }
+      await statusBecomes(customer, order.id, 'CONFIRMED');
+      return order;
+    };
+    const delivery = { deliveryId: randomUUID(), partnerId: randomUUID() };
+    const started = (order: Order) =>
+      from('delivery-service', 'delivery.started', { ...delivery, orderId: order.id, userId: order.userId });
+    const completed = (order: Order, deliveredAt = new Date()) =>
+      from('delivery-service', 'delivery.completed', {
+        ...delivery,
+        orderId: order.id,
+        userId: order.userId,
+        deliveredAt: deliveredAt.toISOString(),
+      });
+    const steps = (order: { history: { status: string; actor: string; reason: string }[] }) =>
+      order.history.map((h) => [h.status, h.actor, h.reason]);
+
+    it('when a confirmed order is picked up and handed over, then it goes through PACKED and OUT_FOR_DELIVERY to DELIVERED, order.completed is emitted, and redeliveries change nothing', async () => {
+      const customer = t.newCustomer();
+      const order = await confirmedOrder(customer);
+      const pickup = started(order);
+      await publish(pickup, pickup);
+      const out = await statusBecomes(customer, order.id, 'OUT_FOR_DELIVERY');
+      expect(steps(out).slice(-2)).toEqual([
+        ['PACKED', 'system:delivery-service', `PICKED_UP by partner ${delivery.partnerId}`],
+        ['OUT_FOR_DELIVERY', 'system:delivery-service', `PICKED_UP by partner ${delivery.partnerId}`],
+      ]);
+
+      const deliveredAt = new Date(Date.now() - 5_000);
+      const handOver = completed(order, deliveredAt);
+      await publish(handOver, handOver, started(order));
+      const delivered = await statusBecomes(customer, order.id, 'DELIVERED');
+      await new Promise((r) => setTimeout(r, 1_500));
+      const after = await read(customer, order.id);
+      expect(after.version).toBe(delivered.version);
+      expect(steps(after).map(([status]) => status)).toEqual([
+        'PENDING',
+        'AWAITING_PAYMENT',
+        'CONFIRMED',
+        'PACKED',
+        'OUT_FOR_DELIVERY',
+        'DELIVERED',
+      ]);
+      expect(await typesWritten(order.id)).toEqual([
+        'order.created',
+        'order.updated',
+        'order.confirmed',
+        'order.updated',
+        'order.updated',
+        'order.completed',
+      ]);
+      const events = await written(order.id);
+      expect(events.at(-1)).toMatchObject({
+        causationid: handOver.id,
+        data: { orderId: order.id, userId: customer.userId, deliveredAt: deliveredAt.toISOString() },
+      });
+      expect(events.at(-2)).toMatchObject({ causationid: pickup.id, data: { status: 'OUT_FOR_DELIVERY', previousStatus: 'PACKED' } });
+    }, 60_000);
+
+    it('when an admin already dispatched and delivered the order, then the delivery events change nothing', async () => {
+      const customer = t.newCustomer();
+      const order = await confirmedOrder(customer, 'COD');
+      for (const verb of ['pack', 'dispatch', 'deliver']) {
+        expect((await t.api().post(`/api/v1/orders/${order.id}/${verb}`).set('authorization', t.admin).send({})).status).toBe(200);
+      }
+      const before = await read(customer, order.id);
+      await publish(started(order), completed(order));
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await read(customer, order.id)).toEqual(before);
+      expect((await typesWritten(order.id)).filter((type) => type === 'order.completed')).toHaveLength(1);
+    }, 60_000);
+
+    it('when a delivery fails, then the order stays OUT_FOR_DELIVERY with the failure in its history, once; a scheduled delivery moves nothing', async () => {
+      const customer = t.newCustomer();
+      const order = await confirmedOrder(customer);
+      const confirmed = await read(customer, order.id);
+      await publish(from('delivery-service', 'delivery.scheduled', { ...delivery, orderId: order.id, etaMinutes: 12 }));
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await read(customer, order.id)).toEqual(confirmed);
+
+      await publish(started(order));
+      await statusBecomes(customer, order.id, 'OUT_FOR_DELIVERY');
+      const failure = from('delivery-service', 'delivery.failed', { ...delivery, orderId: order.id, reason: 'CUSTOMER_UNREACHABLE' });
+      await publish(failure, failure);
+      const noted = await eventually(async () => {
+        const o = await read(customer, order.id);
+        return o.history.at(-1).reason?.startsWith('DELIVERY_FAILED') && o;
+      }, 30_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const after = await read(customer, order.id);
+      expect(after.status).toBe('OUT_FOR_DELIVERY');
+      expect(noted.history.at(-1)).toMatchObject({
+        status: 'OUT_FOR_DELIVERY',
+        actor: 'system:delivery-service',
+        reason: `DELIVERY_FAILED: CUSTOMER_UNREACHABLE (partner ${delivery.partnerId})`,
+      });
+      expect(after.history.filter((h: { reason: string }) => h.reason?.startsWith('DELIVERY_FAILED'))).toHaveLength(1);
+      // The admin API still refuses a move the state machine does not allow.
+      const cancel = await t.api().post(`/api/v1/orders/${order.id}/cancel`).set('authorization', t.admin).send({});
+      expect({ status: cancel.status, errorCode: cancel.body.errorCode }).toEqual({ status: 409, errorCode: 'ORDER_NOT_CANCELLABLE' });
+    }, 60_000);
+  });
 });
