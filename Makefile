@@ -68,7 +68,7 @@ test-component: build infra test-tools
 	@set -a; . $(SECRETS); set +a; $(JEST) --selectProjects component
 
 # Each e2e file starts a fleet of its own (own schemas, groups, Redis keys and topics); in band, one
-# at a time, since three fleets of eleven processes are more than a small machine holds.
+# at a time, since several fleets of eleven processes are more than a small machine holds.
 test-e2e: build infra test-tools
 	@set -a; . $(SECRETS); set +a; $(JEST) --selectProjects e2e --runInBand
 

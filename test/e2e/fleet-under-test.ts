@@ -7,7 +7,7 @@ import {
   FleetProcesses,
   GATEWAY,
   SERVICES,
-  domainEventTopics,
+  deleteTopics,
   dropDatabases,
   e2eNamespace,
   passwordVariable,
@@ -18,16 +18,17 @@ import {
 } from '@qc/shared/fleet';
 import { createLogger } from '@qc/shared/logging';
 import { createRedis } from '@qc/shared/redis';
-import { TEST_MYSQL_ROOT_URL, TEST_REDIS_URL, skipHistory, testKafka } from '@qc/shared/testing';
+import { TEST_MYSQL_ROOT_URL, TEST_REDIS_URL, testKafka } from '@qc/shared/testing';
 
 const root = resolve(__dirname, '../..');
 
 /**
- * One end-to-end file's fleet: the compiled services as separate processes, started the way
- * fleet.test.ts starts them (FleetProcesses in a namespace of the run's own, consumer groups at the
- * topics' end, the run's own database passwords), on its own port offset so that no two files'
- * fleets ever share a port. The e2e files run one at a time (`make test` runs them in band), each
- * with its own fleet, so each can stop or break services as its tests need.
+ * One end-to-end file's fleet, the only way the e2e files start one: the compiled services as
+ * separate processes (FleetProcesses) in a namespace of the run's own (e2eNamespace: its schemas
+ * and users with the run's own passwords, consumer groups, Redis prefix and Kafka topic prefix), on
+ * the file's own port offset so that no two files' fleets ever share a port. Its topics are new and
+ * empty and no other fleet reads or writes them, so its consumers start at their beginning. Each
+ * file has its own fleet, so each can stop or break services as its tests need.
  */
 export interface FleetUnderTest {
   readonly run: string;
@@ -39,7 +40,7 @@ export interface FleetUnderTest {
   urlOf(name: string): string;
   /** Runs one of a service's commands (`dist/cli/*.js`) with the environment its process has; its stdout. */
   command(service: string, script: string, args?: string[]): Promise<string>;
-  /** Stops every process, drops the run's schemas and users, consumer groups and Redis keys. */
+  /** Stops every process (those still running), drops the run's schemas and users, consumer groups, topics and Redis keys. */
   stop(): Promise<void>;
 }
 
@@ -75,6 +76,8 @@ export async function startFleetUnderTest({ portOffset, logs, env: extra = {} }:
     const kafkaAdmin = testKafka('e2e').admin();
     await kafkaAdmin.connect();
     try {
+      // Topics first, so that a group the broker refuses to delete yet does not leave them behind.
+      await deleteTopics(kafkaAdmin, namespace);
       const ours = (await kafkaAdmin.listGroups()).groups.map((g) => g.groupId).filter((g) => consumerGroups.includes(g));
       if (ours.length > 0) await kafkaAdmin.deleteGroups(ours);
     } finally {
@@ -93,12 +96,11 @@ export async function startFleetUnderTest({ portOffset, logs, env: extra = {} }:
   };
 
   await asRoot((connection) => provisionDatabases(connection, namespace, env));
-  // A new group would read every earlier run's events (consumers start from the beginning).
-  await Promise.all(consumerGroups.map((group) => skipHistory(group, domainEventTopics())));
   try {
     await fleet.start();
   } catch (err) {
-    await stop();
+    // The failed start is the news, not a cleanup that fails after it.
+    await stop().catch(() => undefined);
     throw err;
   }
   return {

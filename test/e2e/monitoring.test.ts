@@ -4,37 +4,21 @@ import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, wr
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createConnection, type Connection } from 'mysql2/promise';
 import { parse, stringify } from 'yaml';
-import {
-  FleetProcesses,
-  SERVICES,
-  domainEventTopics,
-  dropDatabases,
-  e2eNamespace,
-  passwordVariable,
-  portOf,
-  provisionDatabases,
-  serviceSpec,
-} from '@qc/shared/fleet';
-import { createLogger } from '@qc/shared/logging';
-import { createRedis } from '@qc/shared/redis';
-import { TEST_MYSQL_ROOT_URL, TEST_REDIS_URL, eventually, skipHistory, testKafka } from '@qc/shared/testing';
+import { SERVICES, portOf, serviceSpec } from '@qc/shared/fleet';
+import { eventually } from '@qc/shared/testing';
 import { dashboardQueries, type Dashboard } from '../monitoring/dashboards';
+import { startFleetUnderTest, type FleetUnderTest } from './fleet-under-test';
 
 /**
  * monitoring/ against the real fleet: Debian's Prometheus runs monitoring/prometheus/prometheus.yml,
  * its targets moved from compose hostnames to this fleet's ports on 127.0.0.1 and the token file to
  * this run's OPS_TOKEN, and scrapes every process; every dashboard query is then asked of it. The
- * fleet runs in a namespace of its own (schemas, users, consumer groups, Redis prefix), on ports
- * offset by 20 000 (fleet.test.ts uses 10 000, `make run` none).
+ * fleet (fleet-under-test.ts) runs in a namespace of its own (schemas, users, consumer groups,
+ * Redis and topic prefixes), on ports offset by 20 000 (fleet.test.ts uses 10 000, `make run` none).
  */
 const PORT_OFFSET = 20_000;
 const root = resolve(__dirname, '../..');
-const run = randomBytes(4).toString('hex');
-const namespace = e2eNamespace(run);
-const passwords = Object.fromEntries(SERVICES.map((s) => [passwordVariable(s), randomBytes(16).toString('hex')]));
-const consumerGroups = SERVICES.map((s) => namespace.consumerGroup(s));
 const OPS_TOKEN = randomBytes(24).toString('hex');
 
 interface ScrapeConfig {
@@ -102,23 +86,11 @@ function configForThisFleet(tokenFile: string): PrometheusConfig {
 }
 
 describe('monitoring: Prometheus scraping the running fleet', () => {
-  const env = { ...process.env, ...passwords, NODE_ENV: 'test', LOG_LEVEL: 'warn', OPS_TOKEN };
-  const logDir = resolve(root, '.infra/logs/e2e-monitoring');
-  const fleet = new FleetProcesses({ root, logDir, env, portOffset: PORT_OFFSET, namespace });
-  const redis = createRedis(TEST_REDIS_URL, createLogger('e2e-monitoring', 'silent'));
-  const kafkaAdmin = testKafka('e2e-monitoring').admin();
+  let fut: FleetUnderTest;
   const work = mkdtempSync(join(tmpdir(), 'qc-prometheus-'));
   let prometheus: ChildProcess | undefined;
   let api = '';
 
-  const asRoot = async (task: (connection: Connection) => Promise<void>) => {
-    const connection = await createConnection({ uri: TEST_MYSQL_ROOT_URL });
-    try {
-      await task(connection);
-    } finally {
-      await connection.end();
-    }
-  };
   const targets = async () => {
     const body = (await (await fetch(`${api}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: Target[] } };
     return body.data.activeTargets;
@@ -126,17 +98,14 @@ describe('monitoring: Prometheus scraping the running fleet', () => {
 
   beforeAll(async () => {
     ensurePrometheus();
-    await Promise.all([redis.connect(), kafkaAdmin.connect()]);
-    await asRoot((connection) => provisionDatabases(connection, namespace, env));
-    await Promise.all(consumerGroups.map((group) => skipHistory(group, domainEventTopics())));
-    await fleet.start();
+    fut = await startFleetUnderTest({ portOffset: PORT_OFFSET, logs: 'e2e-monitoring', env: { OPS_TOKEN } });
 
     const tokenFile = join(work, 'ops-token');
     writeFileSync(tokenFile, OPS_TOKEN, { mode: 0o600 });
     writeFileSync(join(work, 'prometheus.yml'), stringify(configForThisFleet(tokenFile)));
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
-    const log = openSync(join(logDir, 'prometheus.log'), 'a');
+    const log = openSync(fut.fleet.logFile('prometheus'), 'a');
     prometheus = spawn(
       'prometheus',
       [
@@ -152,15 +121,7 @@ describe('monitoring: Prometheus scraping the running fleet', () => {
 
   afterAll(async () => {
     prometheus?.kill('SIGTERM');
-    await fleet.stop();
-    await asRoot((connection) => dropDatabases(connection, namespace));
-    const ours = (await kafkaAdmin.listGroups()).groups.map((g) => g.groupId).filter((g) => consumerGroups.includes(g));
-    if (ours.length > 0) await kafkaAdmin.deleteGroups(ours);
-    const leftovers: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${namespace.redisKeyPrefix}*`, count: 1_000 }))
-      leftovers.push(...(batch as string[]));
-    if (leftovers.length > 0) await redis.del(...leftovers);
-    await Promise.all([redis.quit(), kafkaAdmin.disconnect()]);
+    await fut?.stop();
     rmSync(work, { recursive: true, force: true });
   }, 60_000);
 

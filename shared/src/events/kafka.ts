@@ -50,12 +50,34 @@ export function topicOnBroker(prefix: string, topic: string): string {
 
 export const DEFAULT_PARTITIONS = 3;
 
-/** Creates missing topics (existing ones are left as they are); waits for their leaders. */
+/**
+ * Creates missing topics (existing ones are left as they are) and returns them, once the broker
+ * serves each with a leader on every partition. A topic named twice is created once (a service
+ * that consumes its own topic names it twice). Services starting together on new topics (an
+ * end-to-end fleet's) create the same ones at once: the broker then says some exist before it
+ * serves them, so every missing topic is waited for, whoever created it.
+ */
 export async function ensureTopics(admin: Admin, topics: string[], numPartitions = DEFAULT_PARTITIONS): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((t) => !existing.has(t));
+  const missing = [...new Set(topics)].filter((t) => !existing.has(t));
   if (missing.length > 0) {
-    await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })) });
+    await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })) });
+    await untilServed(admin, missing);
   }
   return missing;
+}
+
+/** Polls the topics' metadata until every partition has a leader; a topic still unknown is retried. */
+async function untilServed(admin: Admin, topics: string[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: served } = await admin.fetchTopicMetadata({ topics });
+      if (served.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (!(err as { retriable?: boolean }).retriable || Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics without a leader after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

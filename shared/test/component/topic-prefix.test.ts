@@ -1,7 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Admin, Producer } from 'kafkajs';
-import { HEADERS, REPLAYED_HEADER, handle, newEvent, replayDeadLetters, type CatalogEvent } from '@qc/shared/events';
-import { eventsTopic } from '@qc/shared/fleet';
+import {
+  HEADERS,
+  REPLAYED_HEADER,
+  ensureTopics,
+  handle,
+  newEvent,
+  replayDeadLetters,
+  topicOnBroker,
+  type CatalogEvent,
+} from '@qc/shared/events';
+import { PRODUCERS, SERVICES, deadLetterTopic, eventsTopic } from '@qc/shared/fleet';
 import { createLogger } from '@qc/shared/logging';
 import { defineService } from '@qc/shared/service';
 import { eventually, rootQuery, startServiceUnderTest, testConsumerGroup, testKafka, type ServiceUnderTest } from '@qc/shared/testing';
@@ -10,8 +19,9 @@ import { readTopic } from './kafka-fixtures';
 /**
  * KAFKA_TOPIC_PREFIX lets two fleets share one Kafka (the end-to-end tests run theirs beside `make
  * run`'s): a service started under a prefix creates, publishes on, reads and dead-letters to the
- * prefixed topics only. The service here is inventory-service's shape (publishes on
- * `inventory.events`, consumes `order.events`) with a handler that only notes what it was given.
+ * prefixed topics only. The service here publishes on `inventory.events` and consumes `order.events`
+ * and, as notification- and delivery-service do, its own topic too (so its topics are new and
+ * named twice when it starts); its handler only notes what it was given.
  */
 jest.setTimeout(60_000);
 
@@ -22,7 +32,7 @@ describe('a service under a topic prefix (real Kafka)', () => {
   const definition = defineService({
     name: 'inventory-service',
     consumes: {
-      topics: [eventsTopic('order-service')],
+      topics: [eventsTopic('order-service'), eventsTopic('inventory-service')],
       subscriptions: () => [handle('order.updated', async (event) => void handled.push(event.id))],
     },
   });
@@ -83,6 +93,25 @@ describe('a service under a topic prefix (real Kafka)', () => {
     // Its group has never read the unprefixed topic (no committed offset on any partition).
     const [unprefixed] = await admin.fetchOffsets({ groupId: testConsumerGroup(underTest.schema), topics: [eventsTopic('order-service')] });
     expect(unprefixed!.partitions.every((p) => p.offset === '-1')).toBe(true);
+  });
+
+  it('when a whole fleet starts together under a new prefix, then each service creates or finds every topic it names', async () => {
+    // As runService names them: its own, its dead letters', and (the consumers') every other producer's.
+    const fleetPrefix = `${prefix}fleet.`;
+    const admins = SERVICES.map(() => kafka.admin());
+    await Promise.all(admins.map((a) => a.connect()));
+    try {
+      const named = SERVICES.map((spec) =>
+        [eventsTopic(spec.name), deadLetterTopic(spec.name), ...PRODUCERS.map((p) => eventsTopic(p.name))].map((t) =>
+          topicOnBroker(fleetPrefix, t),
+        ),
+      );
+      await Promise.all(admins.map((a, i) => ensureTopics(a, named[i]!)));
+      const ours = (await admin.listTopics()).filter((topic) => topic.startsWith(fleetPrefix));
+      expect(ours.sort()).toEqual([...new Set(named.flat())].sort());
+    } finally {
+      await Promise.all(admins.map((a) => a.disconnect()));
+    }
   });
 
   it('when a message it cannot read arrives, then the dead letter goes to <prefix>dlq.inventory-service and replays under the prefix', async () => {
