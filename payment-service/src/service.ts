@@ -3,6 +3,7 @@ import { eventsTopic } from '@qc/shared/fleet';
 import { defineService, type ServiceDeps } from '@qc/shared/service';
 import { SandboxProvider } from './clients/sandbox-provider';
 import { paymentSettings, type PaymentSettings } from './config';
+import { deliveryEventSubscriptions } from './consumers/delivery-events.consumer';
 import { orderEventSubscriptions } from './consumers/order-events.consumer';
 import { PaymentTables1764900000000 } from './data/migrations/1764900000000-payments';
 import type { PaymentContext } from './domain/context';
@@ -78,9 +79,9 @@ export const definition = defineService({
     ];
   },
   consumes: {
-    topics: [eventsTopic('order-service')],
+    topics: [eventsTopic('order-service'), eventsTopic('delivery-service')],
     // A refund an order.cancelled leaves to send is picked up by the refund worker's next round.
-    subscriptions: (deps) => orderEventSubscriptions(deps.logger),
+    subscriptions: (deps) => [...orderEventSubscriptions(deps.logger), ...deliveryEventSubscriptions(deps.logger)],
   },
   background: (deps) => {
     const { providerEvents, refunds } = runtimeOf(deps);

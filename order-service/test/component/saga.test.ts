@@ -333,14 +333,15 @@ describe('checkout saga', () => {
       expect(events.at(-2)).toMatchObject({ causationid: pickup.id, data: { status: 'OUT_FOR_DELIVERY', previousStatus: 'PACKED' } });
     }, 60_000);
 
-    it('when an admin already dispatched and delivered the order, then the delivery events change nothing', async () => {
+    it('when an admin already dispatched and delivered a COD order, then the delivery events and the cash’s payment.completed change nothing', async () => {
       const customer = t.newCustomer();
       const order = await confirmedOrder(customer, 'COD');
       for (const verb of ['pack', 'dispatch', 'deliver']) {
         expect((await t.api().post(`/api/v1/orders/${order.id}/${verb}`).set('authorization', t.admin).send({})).status).toBe(200);
       }
       const before = await read(customer, order.id);
-      await publish(started(order), completed(order));
+      // payment-service announces the cash collected at the door: the order is already delivered.
+      await publish(started(order), completed(order), paid(order, 'COD'));
       await new Promise((r) => setTimeout(r, 1_500));
       expect(await read(customer, order.id)).toEqual(before);
       expect((await typesWritten(order.id)).filter((type) => type === 'order.completed')).toHaveLength(1);

@@ -6,7 +6,8 @@
  *   PENDING ──captured──► SUCCEEDED ──order cancelled──► refunded (refundedAmount = capturedAmount)
  *     ├──failed────────► FAILED ──captured anyway──► SUCCEEDED, refunded at once
  *     └──order cancelled► CANCELLED ──captured anyway──► SUCCEEDED, refunded at once
- *   PENDING_COLLECTION (cash on delivery) ──order cancelled──► CANCELLED
+ *   PENDING_COLLECTION (cash on delivery) ──cash collected at the door──► SUCCEEDED
+ *     └──order cancelled──► CANCELLED
  *
  * A `failed` after `succeeded` is ignored: the money was taken, and only a refund gives it back.
  */
@@ -33,6 +34,15 @@ export function decideCapture(status: PaymentStatus, orderCancelled: boolean): '
     case 'PENDING_COLLECTION':
       return 'ignore';
   }
+}
+
+/**
+ * The rider collected the cash of a cash-on-delivery order (delivery.completed's `codCollected`):
+ * a payment waiting for collection is captured; any other state (already collected, cancelled) is
+ * a redelivery or a late event.
+ */
+export function decideCollection(status: PaymentStatus): 'collect' | 'ignore' {
+  return status === 'PENDING_COLLECTION' ? 'collect' : 'ignore';
 }
 
 /** The provider reports the payment failed: only a pending payment fails. */

@@ -24,6 +24,7 @@ import { inr, paymentEvent, type EventCause } from './events';
 import {
   PAYMENT_METHODS,
   decideCapture,
+  decideCollection,
   decideFailure,
   decideOrderCancelled,
   isOnline,
@@ -156,6 +157,33 @@ export async function followOrderCancelled(
     case 'ignore':
       return 'ignored';
   }
+}
+
+/**
+ * delivery.completed with `codCollected`: the rider took the cash at the door, so the COD payment
+ * is captured for what was collected (delivery-service refuses a hand-over whose cash differs from
+ * the order's) and payment.completed says so with method COD. order-service, whose COD order is
+ * already confirmed or delivered, changes nothing on it; the money is now refundable like any other.
+ */
+export async function collectCash(
+  tx: Tx,
+  emit: Emit,
+  collection: { orderId: string; collected: number },
+  causedBy?: CloudEvent,
+): Promise<'collected' | 'ignored' | 'unknown_payment'> {
+  const payment = await lockPaymentOfOrder(tx, collection.orderId);
+  if (!payment || payment.method !== 'COD') return 'unknown_payment';
+  if (decideCollection(payment.status) === 'ignore') return 'ignored';
+  await setPaymentStatus(tx, payment.id, 'SUCCEEDED', { captured: collection.collected });
+  emit(
+    paymentEvent(
+      'payment.completed',
+      { paymentId: payment.id, orderId: payment.orderId, amount: inr(collection.collected), method: 'COD', userId: payment.userId },
+      payment.orderId,
+      { causedBy },
+    ),
+  );
+  return 'collected';
 }
 
 export interface OnlinePayment {

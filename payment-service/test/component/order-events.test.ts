@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
-import type { CatalogEvent } from '@qc/shared/events';
+import { newEvent, type CatalogEvent } from '@qc/shared/events';
 import { eventsTopic } from '@qc/shared/fleet';
 import { eventually, testKafka } from '@qc/shared/testing';
 import { findPaymentOfOrder } from '../../src/data/payments.repository';
@@ -74,5 +74,59 @@ describe('order events through Kafka', () => {
       async () => (await findPaymentOfOrder(payments.service.deps.dataSource, created.data.orderId))?.status === 'CANCELLED',
       30_000,
     );
+  });
+
+  const delivered = (created: CatalogEvent<'order.created'>, codCollected?: number) =>
+    newEvent(
+      'delivery-service',
+      'delivery.completed',
+      {
+        deliveryId: randomUUID(),
+        orderId: created.data.orderId,
+        partnerId: randomUUID(),
+        deliveredAt: new Date().toISOString(),
+        userId: created.data.userId,
+        ...(codCollected === undefined ? {} : { codCollected: { amount: codCollected, currency: 'INR' as const } }),
+      },
+      { subject: created.data.orderId },
+    );
+  const publishDelivery = (...events: CatalogEvent[]) =>
+    producer.send({ topic: eventsTopic('delivery-service'), messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+
+  it('when the rider collects a COD order’s cash, then its payment is captured and payment.completed says COD, once', async () => {
+    const created = orderCreatedEvent('COD', 6_300);
+    await publish(created);
+    await eventually(() => findPaymentOfOrder(payments.service.deps.dataSource, created.data.orderId), 30_000);
+    const handOver = delivered(created, 6_300);
+    await publishDelivery(handOver, handOver, delivered(created, 6_300));
+
+    const [completed] = await outboxEventsOf(payments, 'payment.completed', created.data.orderId, 1, 30_000);
+    expect(completed!.data).toMatchObject({ orderId: created.data.orderId, amount: { amount: 6_300, currency: 'INR' }, method: 'COD' });
+    expect(completed!.causationid).toBe(handOver.id);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await findPaymentOfOrder(payments.service.deps.dataSource, created.data.orderId)).toMatchObject({
+      status: 'SUCCEEDED',
+      capturedAmount: 6_300,
+    });
+    expect(await outboxEventsOf(payments, 'payment.completed', created.data.orderId)).toHaveLength(1);
+  });
+
+  it('when a cancelled COD order or a prepaid one is handed over, then no payment is collected', async () => {
+    const cancelled = orderCreatedEvent('COD', 2_000);
+    await publish(cancelled, orderCancelledEvent(cancelled, false));
+    await eventually(
+      async () => (await findPaymentOfOrder(payments.service.deps.dataSource, cancelled.data.orderId))?.status === 'CANCELLED',
+      30_000,
+    );
+    const prepaid = orderCreatedEvent('UPI', 3_000);
+    await publish(prepaid);
+    await publishDelivery(delivered(cancelled, 2_000), delivered(prepaid));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(await findPaymentOfOrder(payments.service.deps.dataSource, cancelled.data.orderId)).toMatchObject({
+      status: 'CANCELLED',
+      capturedAmount: 0,
+    });
+    expect(await outboxEventsOf(payments, 'payment.completed', cancelled.data.orderId, 0)).toHaveLength(0);
+    expect(await outboxEventsOf(payments, 'payment.completed', prepaid.data.orderId, 0)).toHaveLength(0);
   });
 });

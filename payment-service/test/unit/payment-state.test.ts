@@ -1,4 +1,4 @@
-import { decideCapture, decideFailure, decideOrderCancelled, refundableOf } from '../../src/domain/payment-state';
+import { decideCapture, decideCollection, decideFailure, decideOrderCancelled, refundableOf } from '../../src/domain/payment-state';
 import { outcomeOf } from '../../src/sandbox-psp/test-values';
 
 describe('payment state', () => {
@@ -13,6 +13,11 @@ describe('payment state', () => {
   it('when a failure arrives, then only a pending payment fails (a late failure after success changes nothing)', () => {
     expect(decideFailure('PENDING')).toBe('fail');
     for (const status of ['SUCCEEDED', 'FAILED', 'CANCELLED', 'PENDING_COLLECTION'] as const) expect(decideFailure(status)).toBe('ignore');
+  });
+
+  it('when a rider collects cash, then only a payment waiting for collection is captured (a redelivery or a cancelled one changes nothing)', () => {
+    expect(decideCollection('PENDING_COLLECTION')).toBe('collect');
+    for (const status of ['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const) expect(decideCollection(status)).toBe('ignore');
   });
 
   it('when the order is cancelled, then unpaid payments are cancelled and what is left of a capture is refunded', () => {
