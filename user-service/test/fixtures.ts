@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import type { EventType } from '@qc/shared/events';
+import type { CatalogEvent, EventType } from '@qc/shared/events';
 import type { RunningService } from '@qc/shared/service';
 import { memoryLogger, outboxEvents, startServiceUnderTest, type TestSchema } from '@qc/shared/testing';
 import type { UserSettings } from '../src/config';
@@ -28,7 +28,7 @@ export interface UserServiceUnderTest {
   admin(): Promise<SignedIn>;
   login(email: string, password: string): Promise<SignedIn>;
   /** Events of one type this service wrote to its outbox, oldest first. */
-  outboxEvents(type: EventType): Promise<{ subject: string; data: Record<string, unknown> }[]>;
+  outboxEvents<T extends EventType>(type: T): Promise<CatalogEvent<T>[]>;
   stop(): Promise<void>;
 }
 
@@ -88,7 +88,7 @@ export async function startUserService(env: Record<string, string> = {}): Promis
       await ensureAdmin(service.deps, email, password);
       return login(email, password);
     },
-    outboxEvents: async (type) => (await outboxEvents(schema, type)) as { subject: string; data: Record<string, unknown> }[],
+    outboxEvents: (type) => outboxEvents(schema, type),
     stop: () => underTest.stop(),
   };
 }
