@@ -37,25 +37,12 @@ interface Target {
   lastError: string;
 }
 
-/** Debian's package: `apt-get install prometheus` (it brings promtool), as root, when it is missing. */
-function ensurePrometheus(): void {
-  const installed = () => {
-    try {
-      execFileSync('prometheus', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (installed()) return;
-  if (process.getuid?.() !== 0) throw new Error('prometheus is not installed: sudo apt-get install prometheus');
-  const install = () => execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus'], { stdio: 'ignore' });
+/** Debian's Prometheus, which `make test` installs when it is missing (scripts/test-tools.sh). */
+function requirePrometheus(): void {
   try {
-    install();
+    execFileSync('prometheus', ['--version'], { stdio: 'ignore' });
   } catch {
-    // A machine whose package lists were never fetched.
-    execFileSync('apt-get', ['update'], { stdio: 'ignore' });
-    install();
+    throw new Error('prometheus is not installed: run make test-tools (or apt-get install prometheus)');
   }
 }
 
@@ -97,7 +84,7 @@ describe('monitoring: Prometheus scraping the running fleet', () => {
   };
 
   beforeAll(async () => {
-    ensurePrometheus();
+    requirePrometheus();
     fut = await startFleetUnderTest({ portOffset: PORT_OFFSET, logs: 'e2e-monitoring', env: { OPS_TOKEN } });
 
     const tokenFile = join(work, 'ops-token');
