@@ -14,6 +14,9 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('PUBLISH', ARGV[1], id .. ' ' .. ARGV[2])
 return id`;
 
+/** The channel message that ends a partner's streams of an order (a stream id never starts so). */
+export const REVOKE = 'revoke ';
+
 export interface LoggedEvent {
   id: string;
   /** The event's JSON, as appended. */
@@ -54,6 +57,15 @@ export class TrackingLog {
       this.historyLength,
       LOG_TTL_SECONDS,
     )) as string;
+  }
+
+  /**
+   * Tells every instance to end the partner's streams of this order (the delivery left them: turned
+   * down, offer withdrawn). Published on the order's channel only, never logged: it is not an event
+   * anyone replays. Messages on the channel are `<stream id> <json>` or `revoke <partner id>`.
+   */
+  async revoke(orderId: string, partnerId: string): Promise<void> {
+    await this.redis.publish(this.channelOf(orderId), `${REVOKE}${partnerId}`);
   }
 
   /** Events after `afterId`, oldest first; `complete` is false when the log no longer reaches back to it. */

@@ -138,7 +138,12 @@ export async function rejectDelivery(
   orderId: string,
   reason: string | undefined,
 ): Promise<void> {
-  await asItsPartner(ctx, principal, orderId, (tx, emit, locked) => requeue(ctx, tx, emit, locked, principal.userId, reason ?? null));
+  const left = await asItsPartner(ctx, principal, orderId, async (tx, emit, locked) => {
+    await requeue(ctx, tx, emit, locked, principal.userId, reason ?? null);
+    return { orderId: locked.delivery.orderId, partnerId: locked.partner.id };
+  });
+  // Committed: the partner's open streams of the order end (a reconnect is a 404 from now on).
+  await ctx.tracking.revoke(left.orderId, left.partnerId);
 }
 
 async function requeue(ctx: DeliveryContext, tx: Tx, emit: Emit, { delivery, partner }: Locked, actor: string, reason: string | null) {
@@ -314,9 +319,11 @@ export async function withdrawUnansweredOffers(ctx: DeliveryContext, limit = 100
         return false;
       const partner = (await lockPartner(tx, delivery.partnerId))!;
       await requeue(ctx, tx, emit, { store, delivery, partner }, SYSTEM_ACTORS.dispatch, 'OFFER_TIMED_OUT');
-      return true;
+      return partner.id;
     });
-    if (done) withdrawn++;
+    if (!done) continue;
+    withdrawn++;
+    await ctx.tracking.revoke(stale.orderId, done);
   }
   return withdrawn;
 }

@@ -59,10 +59,14 @@ export function deliveriesRoutes(ctx: DeliveryContext, hub: TrackingHub, openapi
     errors: { 404: NO_DELIVERY },
     handler: async ({ principal, params, headers, res }) => {
       const delivery = await visibleDelivery(ctx, principal, params.orderId);
+      const stillVisible = () => visibleDelivery(ctx, principal, delivery.orderId);
       await hub.open(delivery.orderId, res, {
         lastEventId: headers['last-event-id'],
-        snapshot: async () => snapshotOf(ctx, await visibleDelivery(ctx, principal, delivery.orderId)),
+        snapshot: async () => snapshotOf(ctx, await stillVisible()),
         endsAt: new Date(principal.expiresAt * 1000),
+        // A partner sees a delivery only while it is theirs: their stream ends when it leaves them.
+        partner:
+          principal.role === 'delivery_partner' && delivery.partnerId ? { id: delivery.partnerId, stillTheirs: stillVisible } : undefined,
       });
     },
   });

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Response } from 'express';
 import type { Logger } from '@qc/shared/logging';
 import type { Redis } from '@qc/shared/redis';
-import { compareIds, isStreamId, type LoggedEvent, type TrackingLog } from '../data/tracking-log.redis';
+import { compareIds, isStreamId, REVOKE, type LoggedEvent, type TrackingLog } from '../data/tracking-log.redis';
 import type { TrackingEvent } from '../domain/tracking';
 
 /** How often streams are checked: heartbeats due, tokens expired, the server closing. */
@@ -22,6 +22,8 @@ class Stream {
     readonly orderId: string,
     readonly res: Response,
     readonly endsAt: number,
+    /** The partner following the delivery, when the caller is one: their stream ends when it leaves them. */
+    readonly partnerId: string | undefined,
   ) {}
 
   write(frame: string): void {
@@ -73,7 +75,8 @@ export interface TrackingHubOptions {
  * is framed once and written to every stream of its order. A stream starts with a catch-up: the
  * events after the client's Last-Event-ID from the order's log, or a snapshot when it has none (or
  * the log no longer reaches back to it). Streams end when the caller's access token expires (the
- * client reconnects with a fresh one and its Last-Event-ID) and when the server shuts down.
+ * client reconnects with a fresh one and its Last-Event-ID), when the server shuts down, and, for a
+ * partner, when the delivery leaves them (a `revoke` on the order's channel, from any instance).
  */
 export class TrackingHub {
   private readonly subscriber: Redis;
@@ -113,11 +116,22 @@ export class TrackingHub {
   async open(
     orderId: string,
     res: Response,
-    { lastEventId, snapshot, endsAt }: { lastEventId: string | undefined; snapshot: () => Promise<TrackingEvent>; endsAt: Date },
+    {
+      lastEventId,
+      snapshot,
+      endsAt,
+      partner,
+    }: {
+      lastEventId: string | undefined;
+      snapshot: () => Promise<TrackingEvent>;
+      endsAt: Date;
+      /** A partner's stream: their id, and the access check again (throws when the delivery is no longer theirs). */
+      partner?: { id: string; stillTheirs: () => Promise<unknown> } | undefined;
+    },
   ): Promise<void> {
     this.start();
     await this.connected;
-    const stream = new Stream(orderId, res, endsAt.getTime());
+    const stream = new Stream(orderId, res, endsAt.getTime(), partner?.id);
     // Subscribed before the catch-up is read: nothing published in between is missed.
     let streams = this.byOrder.get(orderId);
     if (!streams) {
@@ -127,6 +141,15 @@ export class TrackingHub {
     }
     streams.add(stream);
     res.on('close', () => this.drop(stream));
+    // A revoke published between the caller's access check and the subscription was missed: check again now.
+    if (partner) {
+      try {
+        await partner.stillTheirs();
+      } catch (err) {
+        this.drop(stream);
+        throw err;
+      }
+    }
 
     res.status(200).set({
       'content-type': 'text/event-stream; charset=utf-8',
@@ -153,11 +176,21 @@ export class TrackingHub {
   private publish(channel: string, message: string): void {
     const streams = this.byOrder.get(this.options.log.orderOf(channel));
     if (!streams || streams.size === 0) return;
+    if (message.startsWith(REVOKE)) return this.revoke(streams, message.slice(REVOKE.length));
     const space = message.indexOf(' ');
     const id = message.slice(0, space);
     // Framed once, whatever the number of streams it goes to.
     const frame = frameOf({ id, json: message.slice(space + 1) });
     for (const stream of streams) stream.deliver(id, frame);
+  }
+
+  /** The delivery left the partner: their streams of it end, nothing more is written to them. */
+  private revoke(streams: Set<Stream>, partnerId: string): void {
+    for (const stream of streams) {
+      if (stream.partnerId !== partnerId) continue;
+      this.drop(stream);
+      stream.end();
+    }
   }
 
   private drop(stream: Stream): void {

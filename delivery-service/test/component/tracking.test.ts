@@ -128,6 +128,32 @@ describe('delivery tracking stream', () => {
     }
   });
 
+  it('when a partner turns the delivery down, then their open stream ends, the next partner’s moves never reach them, and reconnecting is a 404', async () => {
+    const storeId = await aKnownStore(delivery);
+    const first = await aPartner(delivery, storeId, { at: KORAMANGALA });
+    const order = orderConfirmed(storeId);
+    await delivery.publish(order.event);
+    expect(await deliveryOf(delivery, order)).toMatchObject({ status: 'ASSIGNED', partner: { id: first.id } });
+    const customer = await openStream(delivery.service.server, streamPath(order.orderId), delivery.customer(order.userId));
+    const firsts = await openStream(delivery.service.server, streamPath(order.orderId), first.token);
+    expect(firsts.status).toBe(200);
+    await firsts.next((e) => e.event === 'snapshot');
+
+    expect((await post(`/api/v1/deliveries/${order.orderId}/reject`, first.token, { reason: 'too far' })).status).toBe(204);
+    const ended = await Promise.race([firsts.ended.then(() => 'ended'), new Promise((r) => setTimeout(() => r('still open'), 5_000))]);
+    expect(ended).toBe('ended');
+
+    const second = await aPartner(delivery, storeId, { at: KORAMANGALA });
+    expect(await deliveryOf(delivery, order)).toMatchObject({ status: 'ASSIGNED', partner: { id: second.id } });
+    await post(`/api/v1/deliveries/${order.orderId}/accept`, second.token);
+    await post(`/api/v1/deliveries/${order.orderId}/pickup`, second.token);
+    expect((await post('/api/v1/partners/me/location', second.token, { lat: 12.94, lng: 77.63 })).status).toBe(204);
+    await customer.next((e) => e.event === 'position');
+    expect(firsts.events.map((e) => e.event)).toEqual(['snapshot']);
+    expect((await openStream(delivery.service.server, streamPath(order.orderId), first.token)).status).toBe(404);
+    customer.close();
+  });
+
   it('when the access token expires, then the stream ends so the client reconnects with a fresh one', async () => {
     const storeId = await aKnownStore(delivery);
     await aPartner(delivery, storeId);
