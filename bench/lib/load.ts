@@ -176,13 +176,18 @@ export function measure(server: Server, url: string, shape: LoadShape = {}): Mea
   };
 }
 
-/** Saves a run's figures as JSON in bench/results/ (git-ignored) and says where. */
+/**
+ * Saves a run's figures as JSON in bench/results/: `<name>-<time>.json` (kept locally, git-ignored)
+ * and `<name>-latest.json`, the one committed with the README that quotes it.
+ */
 export function saveResults(name: string, report: object): void {
   const resultsDir = join(process.cwd(), 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
+  const body = JSON.stringify({ savedAt: new Date().toISOString(), ...report }, null, 2);
   const file = join(resultsDir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2));
-  console.log(`\nsaved ${file}`);
+  writeFileSync(file, body);
+  writeFileSync(join(resultsDir, `${name}-latest.json`), body);
+  console.log(`\nsaved ${file} (and ${name}-latest.json)`);
 }
 
 export type Summary = Measurement & { target: string };
