@@ -45,8 +45,7 @@ export interface RemoteJwksOptions {
  * `minFetchGapMs` whatever the number of such tokens, and a `kid` still missing afterwards is
  * remembered as a miss for `missTtlMs`. Tokens with made-up `kid`s therefore cost user-service at
  * most one request per gap, and cannot use up a budget that a real key would need: real keys come
- * with the timer (jwks-rsa, used before, fetched per unknown `kid` under one shared per-minute
- * budget, which made-up `kid`s exhausted).
+ * with the timer, never through a per-`kid` fetch that made-up `kid`s could crowd out.
  *
  * When a fetch fails the set in hand stays in use; with no set at all yet, verification answers
  * 503 `AUTH_UNAVAILABLE` until a fetch succeeds.
