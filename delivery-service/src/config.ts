@@ -23,7 +23,7 @@ export const DeliverySettings = z.object({
    */
   DELIVERY_OTP_KEY: key32.optional(),
   /** Wrong delivery codes accepted before the code is locked. */
-  OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+  DELIVERY_OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
   /** Travelled distance ÷ straight-line distance, and the riders' speed: the ETA model location-service also uses. */
   ROAD_FACTOR: z.coerce.number().min(1).max(3).default(1.4),
   RIDER_SPEED_KMH: z.coerce.number().min(5).max(80).default(20),

@@ -5,6 +5,7 @@ import { serviceEnv } from '@qc/shared/config';
 import { FLEET, GATEWAY, SERVICES, databaseUser, envPrefix } from '@qc/shared/fleet';
 import { analyticsSettings } from '../../analytics-service/src/config';
 import { cartSettings } from '../../cart-service/src/config';
+import { DeliverySettings } from '../../delivery-service/src/config';
 import { NotificationConfig } from '../../notification-service/src/config';
 import { paymentSettings } from '../../payment-service/src/config';
 import { orderSettings } from '../../order-service/src/config';
@@ -64,6 +65,7 @@ const OWN_SETTINGS = {
   'cart-service': cartSettings,
   'order-service': orderSettings,
   'payment-service': paymentSettings,
+  'delivery-service': DeliverySettings,
   'notification-service': NotificationConfig,
   'analytics-service': analyticsSettings,
 };

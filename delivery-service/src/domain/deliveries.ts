@@ -192,7 +192,7 @@ type HandOverOutcome =
 
 /**
  * The hand-over, only with the customer's code. A wrong code counts (committed, so the count
- * survives the error answer); at OTP_MAX_ATTEMPTS wrong ones the code is locked and even the right
+ * survives the error answer); at DELIVERY_OTP_MAX_ATTEMPTS wrong ones the code is locked and even the right
  * one is refused until an admin issues a new one. The partner is freed and offered the next order.
  */
 export async function completeDelivery(
@@ -209,7 +209,7 @@ export async function completeDelivery(
     const now = ctx.now();
     if (!(await ctx.otp()).matches(delivery.id, handOver.otp, delivery.otpHash)) {
       const attempts = delivery.otpAttempts + 1;
-      const locked = attempts >= ctx.settings.OTP_MAX_ATTEMPTS;
+      const locked = attempts >= ctx.settings.DELIVERY_OTP_MAX_ATTEMPTS;
       await updateDelivery(tx, delivery.id, { otpAttempts: attempts, ...(locked ? { otpLockedAt: now } : {}) });
       if (locked) {
         await appendHistory(tx, delivery.id, {
@@ -220,7 +220,7 @@ export async function completeDelivery(
           at: now,
         });
       }
-      return { outcome: 'wrong_code', attemptsLeft: ctx.settings.OTP_MAX_ATTEMPTS - attempts };
+      return { outcome: 'wrong_code', attemptsLeft: ctx.settings.DELIVERY_OTP_MAX_ATTEMPTS - attempts };
     }
     await updateDelivery(tx, delivery.id, { status, deliveredAt: now, codCollectedAmount: delivery.codDueAmount });
     await appendHistory(tx, delivery.id, { status, partnerId: partner.id, actor: principal.userId, note: null, at: now });

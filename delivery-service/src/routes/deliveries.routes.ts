@@ -101,7 +101,8 @@ export function deliveriesRoutes(ctx: DeliveryContext, hub: TrackingHub, openapi
 
   defineRoute(routes, {
     ...partnerAction('complete', 'Hand the order over with the customer’s delivery code (delivery.completed)'),
-    description: 'A wrong code counts; after OTP_MAX_ATTEMPTS (5) wrong codes the code is locked (409) until an admin issues a new one.',
+    description:
+      'A wrong code counts; after DELIVERY_OTP_MAX_ATTEMPTS (5) wrong codes the code is locked (409) until an admin issues a new one.',
     request: { params: OrderParams, body: CompleteBody },
     errors: { 404: NO_DELIVERY, 409: `${NOT_NOW}, or its code is locked`, 422: 'Wrong code, or the cash collected is not the amount due' },
     handler: async ({ principal, params, body }) => toActionView(await completeDelivery(ctx, principal, params.orderId, body)),
