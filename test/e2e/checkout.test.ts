@@ -10,7 +10,9 @@ import { asRoot, startFleetUnderTest, type FleetUnderTest } from './fleet-under-
  * (topped up at the PSP), by card (confirmed at the PSP, its signed webhook), on delivery, a card
  * that is declined, and cancellations after payment that refund and put the stock back. Every
  * effect is read back the way its owner shows it: the order, the payment and the wallet through
- * the gateway, the stock through inventory's admin API.
+ * the gateway, the stock through inventory's admin API. Then the fulfilment: an admin makes a user a
+ * delivery partner, the partner takes a paid order from the store to the door, and the customer
+ * follows it live on the tracking stream until order-service has it DELIVERED.
  *
  * Its own fleet, on ports 19080–19090 (the PSP on 19099) and a namespace of its own, beside the one
  * fleet.test.ts starts on 18080–18090.
@@ -504,4 +506,124 @@ describe('the checkout journey end to end', () => {
     // A failed payment leaves the cart as it was, to try again.
     expect((await cartOf()).items.map((i) => [i.productId, i.quantity])).toEqual([[e.id, 2]]);
   }, 60_000);
+
+  /** The customer's side of a tracking stream through the gateway: the events parsed as they arrive. */
+  async function followDelivery(orderId: string, token: string) {
+    const stop = new AbortController();
+    const res = await fetch(`${fut.gateway}/api/v1/deliveries/${orderId}/stream`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      signal: stop.signal,
+    });
+    const events: { event: string; data: Record<string, unknown> }[] = [];
+    const read = async () => {
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const lines = buffer.slice(0, end).split('\n');
+          buffer = buffer.slice(end + 2);
+          const event =
+            lines
+              .find((l) => l.startsWith('event:'))
+              ?.slice(6)
+              .trim() ?? 'message';
+          const data = lines.find((l) => l.startsWith('data:'))?.slice(5);
+          if (data) events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
+        }
+      }
+    };
+    // Ends with an AbortError when the test closes the stream.
+    read().catch(() => undefined);
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type'),
+      events,
+      next: (type: string) => eventually(async () => events.find((e) => e.event === type), 30_000, 100),
+      close: () => stop.abort(),
+    };
+  }
+
+  it('when an admin makes a user a delivery partner and they deliver a paid order, then the customer follows it live and the order is DELIVERED', async () => {
+    // The earlier scenarios' COD order still waits for a partner at this store: out of the way first.
+    const waiting = await call<Order[]>('GET', '/api/v1/orders?status=CONFIRMED', { token: customer });
+    for (const leftover of waiting.data) {
+      expect((await call('POST', `/api/v1/orders/${leftover.id}/cancel`, { token: admin, body: {} })).status).toBe(200);
+      await eventually(async () => {
+        const delivery = await call<{ status: string }>('GET', `/api/v1/deliveries/${leftover.id}`, { token: customer });
+        return delivery.status === 200 && delivery.data.status === 'CANCELLED';
+      }, 20_000);
+    }
+
+    // The partner: a user the admin gives the delivery_partner role, onboarded at the store.
+    const partnerEmail = `e2e-rider-${randomUUID()}@example.com`;
+    const signup = await call<{ user: { id: string } }>('POST', '/api/v1/auth/register', {
+      body: { email: partnerEmail, password: 'a rider passphrase', name: 'Ravi Rider' },
+    });
+    expect(signup.status).toBe(201);
+    const partnerUserId = signup.data.user.id;
+    expect((await call('PATCH', `/api/v1/users/${partnerUserId}/role`, { token: admin, body: { role: 'delivery_partner' } })).status).toBe(
+      200,
+    );
+    const onboarded = await call<{ id: string; status: string }>('POST', '/api/v1/partners', {
+      token: admin,
+      body: { userId: partnerUserId, name: 'Ravi Rider', phone: '+919812345678', storeId: KORAMANGALA_STORE, vehicle: 'EV_SCOOTER' },
+    });
+    expect(onboarded.status).toBe(201);
+    // The role change ended the partner's first session: they log in again, as a partner.
+    const rider = (
+      await call<{ accessToken: string }>('POST', '/api/v1/auth/login', { body: { email: partnerEmail, password: 'a rider passphrase' } })
+    ).data.accessToken;
+
+    // A paid order, waiting at the store for a partner.
+    const f = products[5]!;
+    await fillCart([{ productId: f.id, quantity: 1 }]);
+    const order = await placeOrder('CARD');
+    await orderReaches(order.id, 'AWAITING_PAYMENT');
+    expect((await payByCard(order.id, CARD_OK)).psp.status).toBe('succeeded');
+    await orderReaches(order.id, 'CONFIRMED');
+    await eventually(async () => (await call('GET', `/api/v1/deliveries/${order.id}`, { token: customer })).status === 200, 20_000);
+
+    const stream = await followDelivery(order.id, customer);
+    expect({ status: stream.status, contentType: stream.contentType }).toEqual({
+      status: 200,
+      contentType: 'text/event-stream; charset=utf-8',
+    });
+    expect((await stream.next('snapshot')).data).toMatchObject({ status: 'QUEUED', partner: null });
+
+    // Online at the store: offered the order at once.
+    expect((await call('POST', '/api/v1/partners/me/online', { token: rider, body: {} })).status).toBe(200);
+    expect((await stream.next('scheduled')).data).toMatchObject({ status: 'ASSIGNED', partner: { id: onboarded.data.id } });
+    expect((await call('POST', `/api/v1/deliveries/${order.id}/accept`, { token: rider, body: {} })).status).toBe(200);
+    expect((await call('POST', `/api/v1/deliveries/${order.id}/pickup`, { token: rider, body: {} })).status).toBe(200);
+    await stream.next('started');
+    const out = await orderReaches(order.id, 'OUT_FOR_DELIVERY');
+    expect(out.history.at(-1)).toMatchObject({ actor: 'system:delivery-service' });
+
+    const nearer = { lat: KORAMANGALA.lat + 0.002, lng: KORAMANGALA.lng + 0.002 };
+    expect((await call('POST', '/api/v1/partners/me/location', { token: rider, body: nearer })).status).toBe(204);
+    expect((await stream.next('position')).data).toMatchObject({ status: 'PICKED_UP', position: nearer });
+
+    // The hand-over: the customer's code, which only the customer sees.
+    const { otp } = (await call<{ otp: string }>('GET', `/api/v1/deliveries/${order.id}`, { token: customer })).data;
+    expect((await call<{ otp: string | null }>('GET', `/api/v1/deliveries/${order.id}`, { token: rider })).data.otp).toBeNull();
+    const handedOver = await call('POST', `/api/v1/deliveries/${order.id}/complete`, { token: rider, body: { otp } });
+    expect(handedOver.status).toBe(200);
+    expect((await stream.next('completed')).data).toMatchObject({ status: 'DELIVERED' });
+    stream.close();
+    expect(stream.events.map((e) => e.event)).toEqual(['snapshot', 'scheduled', 'started', 'position', 'completed']);
+
+    const delivered = await orderReaches(order.id, 'DELIVERED');
+    expect(delivered.history.map((h) => h.status)).toEqual([
+      'PENDING',
+      'AWAITING_PAYMENT',
+      'CONFIRMED',
+      'PACKED',
+      'OUT_FOR_DELIVERY',
+      'DELIVERED',
+    ]);
+  }, 120_000);
 });
