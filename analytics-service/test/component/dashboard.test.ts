@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@qc/shared/testing';
 import { chromium, type Browser } from 'playwright-core';
-import { startGateway, type RunningGateway } from '../../../api-gateway/test/fixtures/gateway';
+import { startGateway, type RunningGateway } from '../../../api-gateway/test/fixtures';
 import { startUserService, type UserServiceUnderTest } from '../../../user-service/test/fixtures';
 import { startAnalyticsService, type AnalyticsUnderTest } from '../fixtures';
 import { EventPublisher, eventAt, id, orderStory } from '../story';

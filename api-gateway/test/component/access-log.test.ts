@@ -1,6 +1,5 @@
 import { eventually, memoryLogger } from '@qc/shared/testing';
-import { type RunningGateway, startGateway } from '../fixtures/gateway';
-import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
+import { type RunningGateway, startGateway, startUpstream, type FakeUpstream } from '../fixtures';
 
 type Line = Record<string, unknown>;
 

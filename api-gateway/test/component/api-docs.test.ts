@@ -1,5 +1,4 @@
-import { jsonOf, type RunningGateway, startGateway } from '../fixtures/gateway';
-import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
+import { jsonOf, type RunningGateway, startGateway, startUpstream, type FakeUpstream } from '../fixtures';
 
 const ordersDocument = {
   openapi: '3.1.0',

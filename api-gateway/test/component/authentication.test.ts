@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RevocationList } from '@qc/shared/auth';
 import { eventually, memoryLogger } from '@qc/shared/testing';
-import { jsonOf, type RunningGateway, startGateway } from '../fixtures/gateway';
-import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
+import { jsonOf, type RunningGateway, startGateway, startUpstream, type FakeUpstream } from '../fixtures';
 
 describe('authentication and role rules at the gateway', () => {
   let users: FakeUpstream;

@@ -1,6 +1,5 @@
 import { eventually } from '@qc/shared/testing';
-import { jsonOf, opsHeaders, type RunningGateway, startGateway } from '../fixtures/gateway';
-import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
+import { jsonOf, opsHeaders, type RunningGateway, startGateway, startUpstream, type FakeUpstream } from '../fixtures';
 
 const RESET_MS = 1_000;
 

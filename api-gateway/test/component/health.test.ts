@@ -1,6 +1,5 @@
 import { SERVICES } from '@qc/shared/fleet';
-import { DOWN, jsonOf, opsHeaders, type RunningGateway, startGateway } from '../fixtures/gateway';
-import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
+import { DOWN, jsonOf, opsHeaders, type RunningGateway, startGateway, startUpstream, type FakeUpstream } from '../fixtures';
 
 async function health(gateway: RunningGateway, path = '/health') {
   const res = await fetch(`${gateway.url}${path}`, { headers: opsHeaders });

@@ -1,6 +1,5 @@
 import { get } from 'node:http';
-import { jsonOf, type RunningGateway, startGateway } from '../fixtures/gateway';
-import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
+import { jsonOf, type RunningGateway, startGateway, startUpstream, type FakeUpstream } from '../fixtures';
 
 /** fetch would resolve dot segments itself; a raw request sends the path as written. */
 function rawGet(base: string, path: string): Promise<{ status: number; body: string }> {

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '@qc/shared/logging';
 import { createRedis } from '@qc/shared/redis';
 import { TEST_REDIS_URL } from '@qc/shared/testing';
-import { jsonOf, opsHeaders, type RunningGateway, startGateway } from '../fixtures/gateway';
-import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
+import { jsonOf, opsHeaders, type RunningGateway, startGateway, startUpstream, type FakeUpstream } from '../fixtures';
 
 describe('rate limit shared by gateway replicas', () => {
   let products: FakeUpstream;

@@ -1,6 +1,5 @@
 import { get as httpGet } from 'node:http';
-import { opsHeaders, type RunningGateway, startGateway } from '../fixtures/gateway';
-import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
+import { opsHeaders, type RunningGateway, startGateway, startUpstream, type FakeUpstream } from '../fixtures';
 
 describe('the gateway cache of public answers', () => {
   let products: FakeUpstream;

@@ -1,5 +1,4 @@
-import { jsonOf, type RunningGateway, startGateway } from '../fixtures/gateway';
-import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
+import { jsonOf, type RunningGateway, startGateway, startUpstream, type FakeUpstream } from '../fixtures';
 
 async function servedBy(gateway: RunningGateway, path: string): Promise<string> {
   const res = await gateway.fetch(path);

@@ -1,5 +1,4 @@
-import { type RunningGateway, startGateway } from '../fixtures/gateway';
-import { startUpstream, type FakeUpstream } from '../fixtures/upstream';
+import { type RunningGateway, startGateway, startUpstream, type FakeUpstream } from '../fixtures';
 
 /**
  * The strict per-address limit on the endpoints that check a secret, tried the way an attacker
