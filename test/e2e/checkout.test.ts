@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { serviceSpec } from '@qc/shared/fleet';
 import { eventually } from '@qc/shared/testing';
+import { orderNumber } from '../../notification-service/src/domain/rules';
 import { asRoot, startFleetUnderTest, type FleetUnderTest } from './fleet-under-test';
 
 /**
@@ -12,7 +13,8 @@ import { asRoot, startFleetUnderTest, type FleetUnderTest } from './fleet-under-
  * effect is read back the way its owner shows it: the order, the payment and the wallet through
  * the gateway, the stock through inventory's admin API. Then the fulfilment: an admin makes a user a
  * delivery partner, the partner takes a paid order from the store to the door, and the customer
- * follows it live on the tracking stream until order-service has it DELIVERED.
+ * follows it live on the tracking stream until order-service has it DELIVERED, and the customer's
+ * inbox (the fleet's own MailDev) holds that order's confirmation and delivered emails, one each.
  *
  * Its own fleet, on ports 19080–19090 (the PSP on 19099) and a namespace of its own, beside the one
  * fleet.test.ts starts on 18080–18090.
@@ -97,6 +99,7 @@ describe('the checkout journey end to end', () => {
   let fut: FleetUnderTest;
   let admin = '';
   let customer = '';
+  const customerEmail = `e2e-shopper-${randomUUID()}@example.com`;
   let addressId = '';
   /** In-stock products at the store, one per scenario, so each one's stock is its own to count. */
   const products: { id: string; name: string; price: Money; available: number }[] = [];
@@ -237,7 +240,7 @@ describe('the checkout journey end to end', () => {
 
   it('when a customer signs up, adds an address in a seeded zone and fills a cart, then the cart is at the store serving it and the quote prices it', async () => {
     const signup = await call<{ accessToken: string }>('POST', '/api/v1/auth/register', {
-      body: { email: `e2e-shopper-${randomUUID()}@example.com`, password: 'a long passphrase', name: 'Asha Shopper' },
+      body: { email: customerEmail, password: 'a long passphrase', name: 'Asha Shopper' },
     });
     expect(signup.status).toBe(201);
     customer = signup.data.accessToken;
@@ -547,7 +550,7 @@ describe('the checkout journey end to end', () => {
     };
   }
 
-  it('when an admin makes a user a delivery partner and they deliver a paid order, then the customer follows it live and the order is DELIVERED', async () => {
+  it('when an admin makes a user a delivery partner and they deliver a paid order, then the customer follows it live, the order is DELIVERED and the customer has one confirmation and one delivered email', async () => {
     // The earlier scenarios' COD order still waits for a partner at this store: out of the way first.
     const waiting = await call<Order[]>('GET', '/api/v1/orders?status=CONFIRMED', { token: customer });
     for (const leftover of waiting.data) {
@@ -625,5 +628,18 @@ describe('the checkout journey end to end', () => {
       'OUT_FOR_DELIVERY',
       'DELIVERED',
     ]);
+
+    // notification-service's emails, as the customer's SMTP inbox has them: this order's
+    // confirmation and delivered email, exactly one each, and still one each a few seconds on
+    // (no redelivered event or retried send adds a second).
+    const subjects = [`Order ${orderNumber(order.id)} confirmed`, `Order ${orderNumber(order.id)} delivered`];
+    const emailsAbout = async () => {
+      const inbox = await fut.mail.inbox(customerEmail);
+      return subjects.map((subject) => inbox.filter((email) => email.subject === subject).length);
+    };
+    await eventually(async () => (await emailsAbout()).every((count) => count >= 1), 30_000, 250);
+    expect(await emailsAbout()).toEqual([1, 1]);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await emailsAbout()).toEqual([1, 1]);
   }, 120_000);
 });

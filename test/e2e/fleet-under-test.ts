@@ -19,6 +19,8 @@ import {
 import { createLogger } from '@qc/shared/logging';
 import { createRedis } from '@qc/shared/redis';
 import { TEST_MYSQL_ROOT_URL, TEST_REDIS_URL, testKafka } from '@qc/shared/testing';
+import { ProviderSink } from '../../notification-service/src/channels/provider-sink';
+import { MailDev } from '../../notification-service/test/fixtures';
 
 const root = resolve(__dirname, '../..');
 
@@ -28,7 +30,9 @@ const root = resolve(__dirname, '../..');
  * and users with the run's own passwords, consumer groups, Redis prefix and Kafka topic prefix), on
  * the file's own port offset so that no two files' fleets ever share a port. Its topics are new and
  * empty and no other fleet reads or writes them, so its consumers start at their beginning. Each
- * file has its own fleet, so each can stop or break services as its tests need.
+ * file has its own fleet, so each can stop or break services as its tests need. notification-service
+ * sends to the fleet's own MailDev (its inbox read through `mail`) and SMS/push sink, on free
+ * ports, never to the ones `make run` starts.
  */
 export interface FleetUnderTest {
   readonly run: string;
@@ -36,11 +40,16 @@ export interface FleetUnderTest {
   readonly fleet: FleetProcesses;
   /** The gateway's base URL. */
   readonly gateway: string;
+  /** The SMTP server notification-service sends the fleet's emails to, read through MailDev's REST API. */
+  readonly mail: MailDev;
   /** A member of the fleet's own base URL (the sandbox PSP's, say). */
   urlOf(name: string): string;
   /** Runs one of a service's commands (`dist/cli/*.js`) with the environment its process has; its stdout. */
   command(service: string, script: string, args?: string[]): Promise<string>;
-  /** Stops every process (those still running), drops the run's schemas and users, consumer groups, topics and Redis keys. */
+  /**
+   * Stops every process (those still running), drops the run's schemas and users, consumer groups,
+   * topics and Redis keys, and stops MailDev and the sink.
+   */
   stop(): Promise<void>;
 }
 
@@ -66,12 +75,20 @@ export async function startFleetUnderTest({ portOffset, logs, env: extra = {} }:
   const run = randomBytes(4).toString('hex');
   const namespace = e2eNamespace(run);
   const passwords = Object.fromEntries(SERVICES.map((s) => [passwordVariable(s), randomBytes(16).toString('hex')]));
-  const env = { ...process.env, ...passwords, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...extra };
+  const sink = new ProviderSink();
+  const [mail] = await Promise.all([MailDev.start(), sink.listen()]);
+  const notifications = {
+    SMTP_URL: mail.smtpUrl,
+    SMS_PROVIDER_URL: `${sink.url}/sms`,
+    PUSH_PROVIDER_URL: `${sink.url}/push`,
+  };
+  const env = { ...process.env, ...passwords, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...notifications, ...extra };
   const fleet = new FleetProcesses({ root, logDir: resolve(root, '.infra/logs', logs), env, portOffset, namespace });
   const consumerGroups = SERVICES.map((s) => namespace.consumerGroup(s));
 
   const stop = async () => {
     await fleet.stop();
+    await Promise.all([mail.stop(), sink.close()]);
     await asRoot((connection) => dropDatabases(connection, namespace));
     const kafkaAdmin = testKafka('e2e').admin();
     await kafkaAdmin.connect();
@@ -108,6 +125,7 @@ export async function startFleetUnderTest({ portOffset, logs, env: extra = {} }:
     namespace,
     fleet,
     gateway: `http://127.0.0.1:${portOf(GATEWAY, portOffset)}`,
+    mail,
     urlOf: (name) => `http://127.0.0.1:${portOf(serviceSpec(name), portOffset)}`,
     command: async (service, script, args = []) =>
       (await promisify(execFile)(process.execPath, [resolve(root, service, 'dist/cli', script), ...args], { env: fleet.envOf(service) }))
