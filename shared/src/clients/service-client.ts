@@ -21,9 +21,9 @@ export interface CallOptions {
 /**
  * Opossum options every breaker in the fleet takes. No latency percentiles: a breaker reads its
  * stats on every failure to decide whether to open, and with percentiles that sorts every latency
- * of its 10 s window, 9 ms of blocked event loop per failed call after 100 000 good ones, while the
- * breaker is still closed at the start of an outage (npm run bench:breaker); latencies are in the
- * request histograms. No snapshots: a timer that computes those stats every second for listeners
+ * of its 10 s window, blocking the event loop on each failed call while the breaker is still closed
+ * at the start of an outage (`npm run bench:breaker` measures it); latencies are in the request
+ * histograms. No snapshots: a timer that computes those stats every second for listeners
  * nobody adds.
  */
 export const BREAKER_DEFAULTS = { rollingPercentilesEnabled: false, enableSnapshots: false } as const satisfies CircuitBreaker.Options;
