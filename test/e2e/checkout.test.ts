@@ -236,7 +236,7 @@ describe('the checkout journey end to end', () => {
 
   afterAll(async () => {
     await fut?.stop();
-  }, 60_000);
+  }, 120_000);
 
   it('when a customer signs up, adds an address in a seeded zone and fills a cart, then the cart is at the store serving it and the quote prices it', async () => {
     const signup = await call<{ accessToken: string }>('POST', '/api/v1/auth/register', {

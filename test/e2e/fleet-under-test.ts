@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { Admin } from 'kafkajs';
 import { createConnection, type Connection } from 'mysql2/promise';
 import {
   FleetProcesses,
@@ -96,7 +97,7 @@ export async function startFleetUnderTest({ portOffset, logs, env: extra = {} }:
       // Topics first, so that a group the broker refuses to delete yet does not leave them behind.
       await deleteTopics(kafkaAdmin, namespace);
       const ours = (await kafkaAdmin.listGroups()).groups.map((g) => g.groupId).filter((g) => consumerGroups.includes(g));
-      if (ours.length > 0) await kafkaAdmin.deleteGroups(ours);
+      await deleteGroupsOnceEmpty(kafkaAdmin, ours);
     } finally {
       await kafkaAdmin.disconnect();
     }
@@ -132,4 +133,28 @@ export async function startFleetUnderTest({ portOffset, logs, env: extra = {} }:
         .stdout,
     stop,
   };
+}
+
+const NON_EMPTY_GROUP = 68;
+const GROUP_ID_NOT_FOUND = 69;
+
+/**
+ * Deletes consumer groups, waiting for any the broker still counts a member in (a consumer that
+ * left without saying so stays a member until its session times out, 30 s).
+ */
+async function deleteGroupsOnceEmpty(admin: Admin, groups: string[], timeoutMs = 40_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let remaining = groups;
+  while (remaining.length > 0) {
+    try {
+      await admin.deleteGroups(remaining);
+      return;
+    } catch (err) {
+      const refused = (err as { groups?: { groupId: string; errorCode: number }[] }).groups;
+      if (!refused || refused.some((g) => g.errorCode !== NON_EMPTY_GROUP && g.errorCode !== GROUP_ID_NOT_FOUND)) throw err;
+      remaining = refused.filter((g) => g.errorCode === NON_EMPTY_GROUP).map((g) => g.groupId);
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
 }

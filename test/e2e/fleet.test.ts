@@ -119,7 +119,7 @@ describe('the fleet end to end', () => {
   afterAll(async () => {
     await fut?.stop();
     await Promise.all([redis.quit(), kafkaAdmin.disconnect()]);
-  }, 60_000);
+  }, 120_000);
 
   it('when all eleven are up, then the gateway reports every service healthy', async () => {
     const res = await fetch(`${fut.gateway}/health`, { headers: opsHeaders });

@@ -110,7 +110,7 @@ describe('monitoring: Prometheus scraping the running fleet', () => {
     prometheus?.kill('SIGTERM');
     await fut?.stop();
     rmSync(work, { recursive: true, force: true });
-  }, 60_000);
+  }, 120_000);
 
   it('when Prometheus has scraped, then every target of the shipped config is up: the ten services and the gateway with the token', async () => {
     const expected = [...SERVICES.map((s) => `services ${s.name}`), 'api-gateway api-gateway'].map((label) => {

@@ -110,7 +110,7 @@ describe('analytics reconciles with the source services after 200 simulated orde
 
   afterAll(async () => {
     await fut?.stop();
-  }, 60_000);
+  }, 120_000);
 
   it('when the simulator places 200 orders through the gateway, then each ends as planned: delivered, declined, cancelled before paying, or cancelled after and refunded', async () => {
     summary = await simulateOrders({
