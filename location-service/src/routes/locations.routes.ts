@@ -23,7 +23,7 @@ export function locationsRoutes(ctx: LocationContext, openapi: OpenAPIRegistry):
   defineRoute(routes, {
     method: 'get',
     path: '/api/v1/locations/serviceability',
-    summary: 'Which dark store serves a point, how far, how soon, and whether it is open now',
+    summary: 'Which zone a point falls in and the dark store serving it, how far, how soon, and whether it is open now',
     access: 'anyone',
     request: { query: PointQuery },
     response: answers.data('Serviceability (nulls when not serviceable)', ServiceabilityView),

@@ -30,7 +30,10 @@ export const ValidateAddressBody = z.strictObject({
 export const ServiceabilityView = z
   .object({
     serviceable: z.boolean(),
-    zoneId: z.uuid().nullable(),
+    zoneId: z
+      .uuid()
+      .nullable()
+      .openapi({ description: 'the zone the point fell in, whose store serves it (where zones overlap, the nearest store’s)' }),
     storeId: z.uuid().nullable(),
     distanceKm: z.number().nullable().openapi({ description: 'straight-line distance from the store' }),
     etaMinutes: z.number().int().nullable().openapi({ description: 'preparation + partner wait + travel, rounded up' }),

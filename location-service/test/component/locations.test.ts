@@ -83,6 +83,8 @@ describe('locations API', () => {
     it('when the point is in overlapping zones, then the nearest store wins', async () => {
       const res = await serviceability({ lat: 12.918, lng: 77.634 });
       expect(res.body.data).toMatchObject({ serviceable: true, storeId: hsr.id });
+      // The zone named is the winning store's, not another zone the point also falls in.
+      expect(city.zones.find((z) => z.id === res.body.data.zoneId)?.storeId).toBe(hsr.id);
       expect(res.body.data.distanceKm).toBeGreaterThan(0.5);
       expect(res.body.data.distanceKm).toBeLessThan(1);
       // 3 prep + 2 wait + ~0.8 km × 1.4 / 20 km/h ≈ 3.4 min → 9
@@ -334,6 +336,9 @@ describe('locations API', () => {
       '/api/v1/zones/{id}',
     ]);
     expect(Object.keys(res.body.paths['/api/v1/zones/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
+    // Serviceability names the zone as well as the store.
+    expect(res.body.components.schemas.Serviceability.required).toEqual(expect.arrayContaining(['zoneId', 'storeId']));
+    expect(res.body.components.schemas.Serviceability.properties.zoneId).toMatchObject({ format: 'uuid' });
   });
 
   it('when the API document is read, then exactly the routes that need a token carry bearer security', async () => {
