@@ -6,6 +6,7 @@ import { CartClient } from './clients/cart.client';
 import { orderSettings, type OrderSettings } from './config';
 import { sagaSubscriptions } from './consumers/saga.consumer';
 import { OrderTables1764900000000 } from './data/migrations/1764900000000-orders';
+import { OrderZone1766000500000 } from './data/migrations/1766000500000-order-zone';
 import type { OrderContext } from './domain/context';
 import { feeSettingsOf } from './domain/pricing';
 import { couponsRoutes } from './routes/coupons.routes';
@@ -40,7 +41,7 @@ export function orderContext(deps: ServiceDeps<OrderSettings>): OrderContext {
 export const definition = defineService({
   name: 'order-service',
   settings: orderSettings,
-  migrations: [IdempotencyKeysTable1764806400000, OrderTables1764900000000],
+  migrations: [IdempotencyKeysTable1764806400000, OrderTables1764900000000, OrderZone1766000500000],
   routes: (deps) => {
     const ctx = orderContext(deps);
     const idempotency = new IdempotencyKeys(deps.dataSource, { retentionHours: deps.settings.IDEMPOTENCY_RETENTION_HOURS });

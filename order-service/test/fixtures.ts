@@ -151,8 +151,10 @@ function callerOf(req: IncomingMessage): string | undefined {
  */
 export class Neighbours {
   private readonly addresses = new Map<string, Address>();
-  /** Points (`lat,lng`) served, with their store and whether it is open. */
-  private readonly zones = new Map<string, { storeId: string; open: boolean }>();
+  /** Points (`lat,lng`) served, each in a zone of its own, with its store and whether it is open. */
+  private readonly zones = new Map<string, { zoneId: string; storeId: string; open: boolean }>();
+  /** Whether serviceability names the zone (location-service always does; false answers as one that did not). */
+  namesZones = true;
   readonly carts = new Map<string, { productId: string; quantity: number }[]>();
   /** Products the cart refuses to take (cart-service answers 422 for them). */
   readonly refusedByCart = new Set<string>();
@@ -178,13 +180,21 @@ export class Neighbours {
     const lat = Number((point.lat + Math.random() / 100).toFixed(6));
     const lng = Number((point.lng + Math.random() / 100).toFixed(6));
     this.addresses.set(addressId, { userId, lat, lng });
-    if (storeId) this.zones.set(`${lat},${lng}`, { storeId, open });
+    if (storeId) this.zones.set(`${lat},${lng}`, { zoneId: randomUUID(), storeId, open });
     return addressId;
   }
 
   storeOf(addressId: string): string | undefined {
+    return this.zoneServing(addressId)?.storeId;
+  }
+
+  zoneOf(addressId: string): string | undefined {
+    return this.zoneServing(addressId)?.zoneId;
+  }
+
+  private zoneServing(addressId: string) {
     const a = this.addresses.get(addressId);
-    return a && this.zones.get(`${a.lat},${a.lng}`)?.storeId;
+    return a && this.zones.get(`${a.lat},${a.lng}`);
   }
 
   stop(): Promise<void> {
@@ -209,7 +219,14 @@ export class Neighbours {
       return send(200, {
         success: true,
         data: zone
-          ? { serviceable: true, zoneId: randomUUID(), storeId: zone.storeId, distanceKm: 1.2, etaMinutes: 9, open: zone.open }
+          ? {
+              serviceable: true,
+              zoneId: this.namesZones ? zone.zoneId : null,
+              storeId: zone.storeId,
+              distanceKm: 1.2,
+              etaMinutes: 9,
+              open: zone.open,
+            }
           : { serviceable: false, zoneId: null, storeId: null, distanceKm: null, etaMinutes: null, open: null },
       });
     }

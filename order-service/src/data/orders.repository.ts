@@ -22,6 +22,8 @@ export interface OrderRecord {
   id: string;
   userId: string;
   storeId: string;
+  /** The location-service zone the drop-off fell in; null for orders placed before it was recorded. */
+  zoneId: string | null;
   addressId: string;
   dropoff: { lat: number; lng: number };
   status: OrderStatus;
@@ -46,7 +48,7 @@ export type NewOrder = Omit<
   'createdAt' | 'updatedAt' | 'version' | 'paid' | 'refundedAmount' | 'paymentDueBy' | 'cancellationReason' | 'deliveredAt'
 >;
 
-const COLUMNS = `id, user_id, store_id, address_id, dropoff_lat, dropoff_lng, status, payment_method, idempotency_key, coupon_id,
+const COLUMNS = `id, user_id, store_id, zone_id, address_id, dropoff_lat, dropoff_lng, status, payment_method, idempotency_key, coupon_id,
   coupon_code, item_total, mrp_total, coupon_discount, delivery_fee, small_cart_fee, handling_fee, tax, total, paid,
   refunded_amount, payment_due_by, cancellation_reason, delivered_at, version, created_at, updated_at`;
 
@@ -59,6 +61,7 @@ function toOrder(row: Row, items: OrderItem[]): OrderRecord {
     id: String(row.id),
     userId: String(row.user_id),
     storeId: String(row.store_id),
+    zoneId: row.zone_id === null ? null : String(row.zone_id),
     addressId: String(row.address_id),
     dropoff: { lat: Number(row.dropoff_lat), lng: Number(row.dropoff_lng) },
     status: row.status as OrderStatus,
@@ -120,13 +123,14 @@ export async function insertOrder(tx: Tx, order: NewOrder): Promise<boolean> {
   const p = order.pricing;
   try {
     await tx.query(
-      `INSERT INTO orders (id, user_id, store_id, address_id, dropoff_lat, dropoff_lng, status, payment_method, idempotency_key,
+      `INSERT INTO orders (id, user_id, store_id, zone_id, address_id, dropoff_lat, dropoff_lng, status, payment_method, idempotency_key,
          coupon_id, coupon_code, item_total, mrp_total, coupon_discount, delivery_fee, small_cart_fee, handling_fee, tax, total)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         order.id,
         order.userId,
         order.storeId,
+        order.zoneId,
         order.addressId,
         order.dropoff.lat,
         order.dropoff.lng,

@@ -21,8 +21,11 @@ export interface Addresses {
 }
 
 export interface StoreLocator {
-  /** The dark store delivering to a point and whether it is open, or null when nobody delivers there. */
-  storeFor(point: { lat: number; lng: number }): Promise<{ storeId: string; open: boolean } | null>;
+  /**
+   * The dark store delivering to a point, the zone the point fell in (null if location-service did
+   * not name it) and whether the store is open, or null when nobody delivers there.
+   */
+  storeFor(point: { lat: number; lng: number }): Promise<{ storeId: string; zoneId: string | null; open: boolean } | null>;
 }
 
 export interface CartLine {

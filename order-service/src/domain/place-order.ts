@@ -1,7 +1,7 @@
 /**
  * Quoting and placing an order (DESIGN §5, first step). The lines come from the caller's cart or
- * the request; the prices from product-service, never the client; the store from the address
- * (user-service's address → location-service's serviceability). Placing writes the order PENDING,
+ * the request; the prices from product-service, never the client; the store and the zone from the
+ * address (user-service's address → location-service's serviceability). Placing writes the order PENDING,
  * its coupon use and `order.created` in one transaction; inventory answers with a reservation.
  */
 import { newId } from '@qc/shared/db';
@@ -39,6 +39,8 @@ export interface Caller {
 
 export interface Quote {
   storeId: string;
+  /** The zone the drop-off fell in, which chose the store. */
+  zoneId: string | null;
   addressId: string;
   dropoff: { lat: number; lng: number };
   items: OrderItem[];
@@ -96,6 +98,7 @@ export async function quoteOrder(ctx: OrderContext, request: OrderRequest, calle
   const coupon = request.couponCode ? await usableCoupon(ctx, request.couponCode, priced, caller.userId) : null;
   return {
     storeId: store.storeId,
+    zoneId: store.zoneId,
     addressId: request.addressId,
     dropoff: address,
     items: priced.map((line) => ({ ...line, lineTotal: lineTotal(line) })),
@@ -137,6 +140,7 @@ export async function placeOrder(
       id: orderId,
       userId: caller.userId,
       storeId: quote.storeId,
+      zoneId: quote.zoneId,
       addressId: quote.addressId,
       dropoff: quote.dropoff,
       status: 'PENDING' as const,
@@ -172,6 +176,7 @@ export async function placeOrder(
           paymentMethod: request.paymentMethod,
           addressId: quote.addressId,
           dropoff: quote.dropoff,
+          ...(quote.zoneId ? { zoneId: quote.zoneId } : {}),
         },
         orderId,
       ),

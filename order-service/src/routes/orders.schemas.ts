@@ -61,6 +61,11 @@ const Pricing = z
   })
   .openapi('OrderPricing');
 
+const ZoneId = z
+  .uuid()
+  .nullable()
+  .describe('The location-service zone the address fell in, which chose the store; null where it was not recorded (older orders)');
+
 const ItemView = z.object({
   productId: z.uuid(),
   name: z.string(),
@@ -75,6 +80,7 @@ export const OrderView = z
     id: z.uuid(),
     userId: z.uuid(),
     storeId: z.uuid(),
+    zoneId: ZoneId,
     addressId: z.uuid(),
     status: z.enum(ORDER_STATUSES),
     paymentMethod: z.enum(PAYMENT_METHODS),
@@ -95,6 +101,7 @@ export const OrderView = z
 export const QuoteView = z
   .object({
     storeId: z.uuid(),
+    zoneId: ZoneId,
     addressId: z.uuid(),
     items: z.array(ItemView),
     pricing: Pricing,
@@ -138,6 +145,7 @@ export function toOrderView({ order, history }: OrderWithHistory): z.input<typeo
     id: order.id,
     userId: order.userId,
     storeId: order.storeId,
+    zoneId: order.zoneId,
     addressId: order.addressId,
     status: order.status,
     paymentMethod: order.paymentMethod,
@@ -158,6 +166,7 @@ export function toOrderView({ order, history }: OrderWithHistory): z.input<typeo
 export function toQuoteView(quote: Quote): z.input<typeof QuoteView> {
   return {
     storeId: quote.storeId,
+    zoneId: quote.zoneId,
     addressId: quote.addressId,
     items: itemViews(quote.items),
     pricing: pricingView(quote.pricing),

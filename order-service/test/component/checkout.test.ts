@@ -49,6 +49,7 @@ describe('checkout', () => {
       userId: customer.userId,
       addressId: customer.addressId,
       storeId: t.neighbours.storeOf(customer.addressId),
+      zoneId: t.neighbours.zoneOf(customer.addressId),
       status: 'PENDING',
       paymentMethod: 'UPI',
       couponCode: null,
@@ -73,12 +74,14 @@ describe('checkout', () => {
       },
       history: [{ status: 'PENDING', actor: customer.userId, reason: 'ORDER_PLACED' }],
     });
+    expect(order.zoneId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
     const [created] = (await outboxEvents(t.schema, 'order.created')).filter((e) => e.data.orderId === order.id);
     expect(created).toMatchObject({
       subject: order.id,
       data: {
         userId: customer.userId,
         storeId: order.storeId,
+        zoneId: order.zoneId,
         total: inr(17_100),
         paymentMethod: 'UPI',
         addressId: customer.addressId,
@@ -89,6 +92,23 @@ describe('checkout', () => {
         ],
       },
     });
+  }, 30_000);
+
+  it('when location-service names no zone for the address, then the order is placed at its store with a null zone and order.created leaves it out', async () => {
+    const product = await t.catalog.product(5_000);
+    const customer = t.newCustomer();
+    t.neighbours.namesZones = false;
+    try {
+      const res = await place(customer, { items: [{ productId: product, quantity: 1 }] });
+      expect(res.status).toBe(201);
+      expect(res.body.data).toMatchObject({ storeId: t.neighbours.storeOf(customer.addressId), zoneId: null });
+      const read = await t.api().get(`/api/v1/orders/${res.body.data.id}`).set('authorization', customer.bearer);
+      expect(read.body.data).toMatchObject({ id: res.body.data.id, zoneId: null });
+      const [created] = (await outboxEvents(t.schema, 'order.created')).filter((e) => e.data.orderId === res.body.data.id);
+      expect(created!.data).not.toHaveProperty('zoneId');
+    } finally {
+      t.neighbours.namesZones = true;
+    }
   }, 30_000);
 
   it('when the body carries a price or an unknown field, then it is a 400 and nothing is created', async () => {
@@ -164,6 +184,7 @@ describe('checkout', () => {
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({
       storeId: t.neighbours.storeOf(customer.addressId),
+      zoneId: t.neighbours.zoneOf(customer.addressId),
       couponCode: coupon.code,
       pricing: { itemTotal: inr(24_000), savings: inr(6_000), couponDiscount: inr(3_000), deliveryFee: inr(0), total: inr(21_500) },
     });

@@ -6,12 +6,19 @@ const SERVICE = 'location-service';
 
 /** location-service's contract for `GET /api/v1/locations/serviceability?lat=&lng=` (public; nulls when not serviceable). */
 const ServiceabilityAnswer = z.object({
-  data: z.object({ serviceable: z.boolean(), storeId: z.string().nullable(), open: z.boolean().nullable() }),
+  data: z.object({
+    serviceable: z.boolean(),
+    zoneId: z.string().nullable(),
+    storeId: z.string().nullable(),
+    open: z.boolean().nullable(),
+  }),
 });
 
-/** The dark store that delivers to a point, and whether it is open now. */
+/** The dark store that delivers to a point, the zone the point fell in, and whether the store is open now. */
 export interface ServingStore {
   storeId: string;
+  /** The zone polygon that resolved the point to this store; null only if location-service did not name it. */
+  zoneId: string | null;
   open: boolean;
 }
 
@@ -23,7 +30,10 @@ export class LocationClient {
     this.client = new ServiceClient({ service: SERVICE, baseUrl, timeoutMs });
   }
 
-  /** The store serving the point, or null when nobody delivers there; an `unavailable` AppError when location cannot answer. */
+  /**
+   * The store serving the point and through which zone, or null when nobody delivers there; an
+   * `unavailable` AppError when location cannot answer.
+   */
   async storeFor({ lat, lng }: { lat: number; lng: number }): Promise<ServingStore | null> {
     let body: unknown;
     try {
@@ -32,7 +42,7 @@ export class LocationClient {
       if (err instanceof UpstreamRejection) throw refusedBy(SERVICE, err.status, err);
       throw err;
     }
-    const { serviceable, storeId, open } = parseAnswer(SERVICE, ServiceabilityAnswer, body).data;
-    return serviceable && storeId ? { storeId, open: open ?? false } : null;
+    const { serviceable, zoneId, storeId, open } = parseAnswer(SERVICE, ServiceabilityAnswer, body).data;
+    return serviceable && storeId ? { storeId, zoneId, open: open ?? false } : null;
   }
 }

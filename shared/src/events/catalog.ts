@@ -83,6 +83,8 @@ export const catalog = {
     addressId: id.optional(),
     /** Where the order goes; delivery-service routes the rider there. */
     dropoff: geoPoint.optional(),
+    /** The location-service zone the drop-off fell in, which chose the store (additive: absent on older events). */
+    zoneId: id.optional(),
   }),
   'order.updated': z.object({
     orderId: id,

@@ -8,6 +8,7 @@ import { caught, startCallee, type Callee } from '../callee';
  */
 
 const STORE = '0193a5a0-0000-7000-8000-000000000001';
+const ZONE = '0193a5a0-0000-7000-8000-0000000000e1';
 const MILK = '0193a5a0-0000-7000-8000-0000000000a1';
 const BREAD = '0193a5a0-0000-7000-8000-0000000000a2';
 // Generous for a loaded CI machine; the slow callee below answers well after it.
@@ -29,7 +30,7 @@ const contracts = [
   {
     service: 'location-service',
     call: (baseUrl: string) => new LocationClient(baseUrl, TIMEOUT_MS).storeFor({ lat: 12.9352, lng: 77.6245 }),
-    good: { success: true, data: { serviceable: true, zoneId: null, storeId: STORE, distanceKm: 1.2, etaMinutes: 9, open: true } },
+    good: { success: true, data: { serviceable: true, zoneId: ZONE, storeId: STORE, distanceKm: 1.2, etaMinutes: 9, open: true } },
     outside: { success: true, data: { serviceable: true, storeId: STORE } },
   },
   {
@@ -94,10 +95,11 @@ describe.each(contracts)('the $service client', ({ service, call, good, outside 
 describe('LocationClient', () => {
   const serviceability = (data: Record<string, unknown>) => ({ status: 200, body: { success: true, data } });
 
-  it('when a store serves the point, then it answers the store and whether it is open, asking by lat and lng', async () => {
-    callee.respond = () => serviceability({ serviceable: true, zoneId: null, storeId: STORE, distanceKm: 1.2, etaMinutes: 9, open: false });
+  it('when a store serves the point, then it answers the store, the zone and whether it is open, asking by lat and lng', async () => {
+    callee.respond = () => serviceability({ serviceable: true, zoneId: ZONE, storeId: STORE, distanceKm: 1.2, etaMinutes: 9, open: false });
     await expect(new LocationClient(callee.baseUrl, TIMEOUT_MS).storeFor({ lat: 12.9352, lng: 77.6245 })).resolves.toEqual({
       storeId: STORE,
+      zoneId: ZONE,
       open: false,
     });
     expect(callee.received[0]!.url).toBe('/api/v1/locations/serviceability?lat=12.9352&lng=77.6245');
@@ -110,10 +112,20 @@ describe('LocationClient', () => {
   });
 
   it('when the store’s hours are not known, then it is taken as closed', async () => {
-    callee.respond = () => serviceability({ serviceable: true, zoneId: null, storeId: STORE, distanceKm: 1.2, etaMinutes: 9, open: null });
+    callee.respond = () => serviceability({ serviceable: true, zoneId: ZONE, storeId: STORE, distanceKm: 1.2, etaMinutes: 9, open: null });
     await expect(new LocationClient(callee.baseUrl, TIMEOUT_MS).storeFor({ lat: 1, lng: 2 })).resolves.toEqual({
       storeId: STORE,
+      zoneId: ZONE,
       open: false,
+    });
+  });
+
+  it('when the answer names no zone, then the store still serves the point, with a null zone', async () => {
+    callee.respond = () => serviceability({ serviceable: true, zoneId: null, storeId: STORE, distanceKm: 1.2, etaMinutes: 9, open: true });
+    await expect(new LocationClient(callee.baseUrl, TIMEOUT_MS).storeFor({ lat: 1, lng: 2 })).resolves.toEqual({
+      storeId: STORE,
+      zoneId: null,
+      open: true,
     });
   });
 });
