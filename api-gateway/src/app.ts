@@ -71,7 +71,7 @@ const SECRET_CHECKING_PATHS = new Set(
  */
 export function createGatewayApp({ config, logger, metrics, redis, revocations }: GatewayDeps): Gateway {
   const routes = new RouteTable(SERVICES);
-  const upstreams = createUpstreams(config, { metrics, logger });
+  const upstreams = createUpstreams(config, { logger });
   const keys = remoteJwks(config.JWKS_URL, { logger });
   const verifier = new TokenVerifier({
     keys,

@@ -1,12 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { SERVICES, portOf, serviceSpec } from '@qc/shared/fleet';
-import { eventually } from '@qc/shared/testing';
+import { closedPort, eventually } from '@qc/shared/testing';
 import { dashboardQueries, type Dashboard } from '../monitoring/dashboards';
 import { startFleetUnderTest, type FleetUnderTest } from './fleet-under-test';
 
@@ -46,14 +45,6 @@ function requirePrometheus(): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 /**
  * The shipped config, pointed at this fleet: `user-service:8081` becomes `127.0.0.1:28081`, the
  * token file this run's, scrapes every second. One job is added: the gateway without the token,
@@ -90,7 +81,7 @@ describe('monitoring: Prometheus scraping the running fleet', () => {
     const tokenFile = join(work, 'ops-token');
     writeFileSync(tokenFile, OPS_TOKEN, { mode: 0o600 });
     writeFileSync(join(work, 'prometheus.yml'), stringify(configForThisFleet(tokenFile)));
-    const port = await freePort();
+    const port = await closedPort();
     api = `http://127.0.0.1:${port}`;
     const log = openSync(fut.fleet.logFile('prometheus'), 'a');
     prometheus = spawn(
@@ -156,13 +147,33 @@ describe('monitoring: Prometheus scraping the running fleet', () => {
     const servicesWith = async (expr: string) =>
       [...new Set((await query(expr)).body.data?.result.map((r) => r.metric.service) ?? [])].sort();
     const all = SERVICES.map((s) => s.name).sort();
-    // Every service has a pool, an outbox and served at least its readiness probe; the gateway has a breaker per service.
+    // Every service has a pool, an outbox and served at least its readiness probe.
     await eventually(async () => (await servicesWith('db_pool_connections{state="max"}')).length === all.length, 10_000);
     expect(await servicesWith('db_pool_connections{state="max"}')).toEqual(all);
     expect(await servicesWith('outbox_backlog{job="services"}')).toEqual(all);
     expect(await servicesWith('sum by (service) (http_request_duration_seconds_count{service!="api-gateway"})')).toEqual(all);
     expect(await servicesWith('nodejs_eventloop_lag_p99_seconds')).toEqual([...all, 'api-gateway'].sort());
-    const breakers = (await query('circuit_breaker_state')).body.data?.result.map((r) => r.metric.upstream).sort();
-    expect(breakers).toEqual(all);
+
+    // The gateway has a breaker per service instance, each service one per service it calls (its
+    // clients are built at start); the address they guard is kept as exported_instance.
+    const urlOf = (name: string) => `http://127.0.0.1:${portOf(serviceSpec(name), PORT_OFFSET)}`;
+    const breakers = async (selector: string) =>
+      ((await query(`circuit_breaker_state{${selector}}`)).body.data?.result ?? []).map((r) => r.metric);
+    const gateway = await breakers('service="api-gateway"');
+    expect(gateway.map((m) => `${m.upstream} ${m.exported_instance}`).sort()).toEqual(all.map((name) => `${name} ${urlOf(name)}`).sort());
+    const own = await breakers('service!="api-gateway"');
+    expect(own.map((m) => `${m.service} → ${m.upstream}`)).toEqual(
+      expect.arrayContaining([
+        'analytics-service → product-service',
+        'cart-service → inventory-service',
+        'cart-service → product-service',
+        'order-service → cart-service',
+        'order-service → location-service',
+        'payment-service → payment-provider',
+        'product-service → inventory-service',
+      ]),
+    );
+    const fleetCallees = own.filter((m) => all.includes(m.upstream!));
+    expect(fleetCallees.map((m) => m.exported_instance)).toEqual(fleetCallees.map((m) => urlOf(m.upstream!)));
   }, 60_000);
 });

@@ -91,17 +91,30 @@ export function metricSelectors(expr: string): MetricSelector[] {
   return [...withLabels, ...bare];
 }
 
+/** The labels an expression aggregates or matches by: the lists of its `by (…)` and `on (…)`. */
+export function groupingLabels(expr: string): string[] {
+  const code = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  return [...code.matchAll(/\b(?:by|on)\s*\(([^)]*)\)/g)].flatMap((m) =>
+    m[1]!
+      .split(',')
+      .map((label) => label.trim())
+      .filter(Boolean),
+  );
+}
+
 /**
  * What a registry exports, as Prometheus stores it: each metric's series names (a histogram's
  * `_bucket`, `_sum` and `_count`) with the labels they carry: their own, the registry's default
- * `service`, and the `job` and `instance` Prometheus adds. Prometheus' own `up` is included.
+ * `service`, and the `job` and `instance` Prometheus adds. A metric's own `job` or `instance`
+ * label is stored as `exported_job` / `exported_instance` (the scrape config leaves
+ * honor_labels off). Prometheus' own `up` is included.
  */
 export function metricsOf(registry: Registry): Map<string, Set<string>> {
   const scraped = ['job', 'instance'];
   const names = new Map<string, Set<string>>([['up', new Set(scraped)]]);
   for (const metric of registry.getMetricsAsArray()) {
     const own = 'labelNames' in metric && Array.isArray(metric.labelNames) ? (metric.labelNames as string[]) : [];
-    const labels = [...own, 'service', ...scraped];
+    const labels = [...own.map((label) => (scraped.includes(label) ? `exported_${label}` : label)), 'service', ...scraped];
     if (String(metric.type) === 'histogram') {
       names.set(`${metric.name}_bucket`, new Set([...labels, 'le']));
       names.set(`${metric.name}_sum`, new Set(labels));

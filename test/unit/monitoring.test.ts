@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
+import { ServiceClient } from '@qc/shared/clients';
 import { GATEWAY, SERVICES } from '@qc/shared/fleet';
 import { createLogger } from '@qc/shared/logging';
 import { Metrics } from '@qc/shared/metrics';
 import { rateLimitRejections } from '@qc/shared/rate-limit';
 import { ResponseCache } from '../../api-gateway/src/response-cache';
 import { createUpstreams } from '../../api-gateway/src/routing/upstreams';
-import { dashboardQueries, metricSelectors, metricsOf, type Dashboard } from '../monitoring/dashboards';
+import { dashboardQueries, groupingLabels, metricSelectors, metricsOf, type Dashboard } from '../monitoring/dashboards';
 
 /**
  * monitoring/: the Prometheus config scrapes what the fleet manifest says runs, and every query of
@@ -22,6 +23,7 @@ const read = (path: string) => readFileSync(resolve(root, path), 'utf8');
 interface ScrapeConfig {
   job_name: string;
   metrics_path?: string;
+  honor_labels?: boolean;
   authorization?: { type?: string; credentials_file?: string; credentials?: string };
   static_configs: { targets: string[] }[];
 }
@@ -39,23 +41,11 @@ const dashboards = readdirSync(resolve(root, dashboardDir))
 
 /**
  * Every metric a process of the fleet can export, with its label names: the shared registry every
- * service and the gateway have (Node's default metrics included), the gateway's breakers and cache,
- * and the rate-limit counter the gateway and user-service add.
+ * service and the gateway have (Node's default metrics and the breakers' circuit_breaker_state
+ * included), the gateway's cache, and the rate-limit counter the gateway and user-service add.
  */
 function exportedMetrics(): Map<string, Set<string>> {
   const metrics = new Metrics('monitoring-test');
-  const upstreams = createUpstreams(
-    {
-      upstreams: new Map([['product-service', ['http://127.0.0.1:1']]]),
-      BODY_LIMIT: 1_024,
-      UPSTREAM_TIMEOUT_MS: 1_000,
-      BREAKER_RESET_MS: 1_000,
-      BREAKER_ERROR_PERCENT: 50,
-      BREAKER_VOLUME: 5,
-    },
-    { metrics, logger: createLogger('monitoring-test', 'silent') },
-  );
-  upstreams.close();
   rateLimitRejections(metrics);
   new ResponseCache({ maxBytes: 1_024, maxTtlMs: 1_000, metrics });
   return metricsOf(metrics.registry);
@@ -74,6 +64,10 @@ describe('monitoring/prometheus/prometheus.yml', () => {
     expect(gateway.static_configs.flatMap((c) => c.targets)).toEqual([`${GATEWAY.name}:${GATEWAY.port}`]);
     expect(gateway.authorization).toEqual({ type: 'Bearer', credentials_file: '/run/secrets/ops_token' });
     expect(prometheus.scrape_configs.map((c) => c.job_name).sort()).toEqual(['api-gateway', 'services']);
+  });
+
+  it('when a metric has its own instance label, then Prometheus keeps it as exported_instance (no job honours labels)', () => {
+    expect(prometheus.scrape_configs.filter((c) => c.honor_labels)).toEqual([]);
   });
 
   const promtool = (() => {
@@ -144,6 +138,66 @@ describe('monitoring/grafana', () => {
     expect(unknown).toEqual([]);
   });
 
+  it.each(dashboards)('when $file aggregates or matches by labels, then each is one a metric it selects carries', ({ dashboard }) => {
+    const unknown = dashboardQueries(dashboard).flatMap((query) => {
+      const carried = metricSelectors(query.expr).map((selector) => exported.get(selector.metric) ?? new Set<string>());
+      return groupingLabels(query.expr)
+        .filter((label) => !carried.some((labels) => labels.has(label)))
+        .map((label) => `${query.panel}: by ${label}`);
+    });
+    expect(unknown).toEqual([]);
+  });
+
+  it.each(dashboards)(
+    'when $file groups a metric that has its own instance label, then by exported_instance, not the scrape target',
+    ({ dashboard }) => {
+      const ambiguous = dashboardQueries(dashboard).flatMap((query) =>
+        metricSelectors(query.expr)
+          .filter((selector) => exported.get(selector.metric)?.has('exported_instance') && groupingLabels(query.expr).includes('instance'))
+          .map((selector) => `${query.panel}: ${selector.metric} by instance`),
+      );
+      expect(ambiguous).toEqual([]);
+    },
+  );
+
+  it('when the gateway routes and a service calls another, then both breakers are circuit_breaker_state series with the same labels', async () => {
+    const upstreams = createUpstreams(
+      {
+        upstreams: new Map([['product-service', ['http://127.0.0.1:1']]]),
+        BODY_LIMIT: 1_024,
+        UPSTREAM_TIMEOUT_MS: 1_000,
+        BREAKER_RESET_MS: 1_000,
+        BREAKER_ERROR_PERCENT: 50,
+        BREAKER_VOLUME: 5,
+      },
+      { logger: createLogger('monitoring-test', 'silent') },
+    );
+    const client = new ServiceClient({ service: 'inventory-service', baseUrl: 'http://127.0.0.1:2' });
+    try {
+      const gauge = new Metrics('cart-service').registry.getSingleMetric('circuit_breaker_state');
+      expect((await gauge!.get()).values.map(({ labels, value }) => ({ labels, value }))).toEqual([
+        { labels: { upstream: 'product-service', instance: 'http://127.0.0.1:1' }, value: 0 },
+        { labels: { upstream: 'inventory-service', instance: 'http://127.0.0.1:2' }, value: 0 },
+      ]);
+    } finally {
+      upstreams.close();
+      client.shutdown();
+    }
+  });
+
+  it('when the breakers are shown per called service, then the gateway’s and the services’ own each have their query', () => {
+    const breakerQueries = dashboards
+      .flatMap(({ dashboard }) => dashboardQueries(dashboard))
+      .filter((query) => /\bcircuit_breaker_state\b/.test(query.expr) && groupingLabels(query.expr).includes('upstream'))
+      .map((query) => query.expr);
+    expect(breakerQueries).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/circuit_breaker_state\{[^}]*service="api-gateway"/),
+        expect.stringMatching(/circuit_breaker_state\{[^}]*service!="api-gateway"/),
+      ]),
+    );
+  });
+
   it('when the dashboards are taken together, then they cover the golden signals, the event pipeline and the breakers', () => {
     const named = new Set(
       dashboards.flatMap(({ dashboard }) => dashboardQueries(dashboard).flatMap((q) => metricSelectors(q.expr).map((s) => s.metric))),
@@ -173,5 +227,11 @@ describe('monitoring/grafana', () => {
     expect(selectors).toEqual([{ metric: 'http_requests_total', labels: ['service', 'statuscode'] }]);
     expect(exported.has('http_requests_total')).toBe(false);
     expect(exported.get('http_request_duration_seconds_count')?.has('statuscode')).toBe(false);
+    expect(groupingLabels('max by (upstream, instance) (circuit_breaker_state{service="by (x)"}) / on(service) up')).toEqual([
+      'upstream',
+      'instance',
+      'service',
+    ]);
+    expect(exported.get('circuit_breaker_state')).toEqual(new Set(['upstream', 'exported_instance', 'service', 'job', 'instance']));
   });
 });

@@ -1,9 +1,8 @@
 import type { Request, Response } from 'express';
 import CircuitBreaker from 'opossum';
 import { BREAKER_DEFAULTS } from '@qc/shared/clients';
+import { circuitStateOf, type CircuitState } from '@qc/shared/metrics';
 import { ClientGone, StreamedBodyTooLarge, type UpstreamProxy } from './proxy';
-
-export type CircuitState = 'closed' | 'half-open' | 'open';
 
 export interface BreakerSettings {
   /** Deadline for the instance's response headers. */
@@ -54,8 +53,7 @@ export class UpstreamInstance {
   }
 
   get state(): CircuitState {
-    if (this.breaker.closed) return 'closed';
-    return this.breaker.halfOpen ? 'half-open' : 'open';
+    return circuitStateOf(this.breaker);
   }
 
   /** Closed, or half-open with its single trial request not yet taken. */

@@ -1,12 +1,10 @@
 import { Agent } from 'node:http';
-import { Gauge } from 'prom-client';
 import type { Logger } from '@qc/shared/logging';
-import type { Metrics } from '@qc/shared/metrics';
+import { watchBreaker } from '@qc/shared/metrics';
 import type { GatewayConfig } from '../config';
 import { UpstreamProxy } from './proxy';
-import { UpstreamInstance, UpstreamPool, type CircuitState } from './upstream-pool';
+import { UpstreamInstance, UpstreamPool } from './upstream-pool';
 
-const STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
 const IDLE_SOCKET_TIMEOUT_MS = 60_000;
 
 export interface Upstreams {
@@ -18,14 +16,15 @@ export interface Upstreams {
 
 /**
  * Every configured instance of every service: one keep-alive agent for all of them, one proxy and
- * one breaker per instance. Breaker transitions are logged and exported as a gauge.
+ * one breaker per instance. Breaker transitions are logged and exported (circuit_breaker_state, the
+ * gauge the services' own breakers share).
  */
 export function createUpstreams(
   config: Pick<
     GatewayConfig,
     'upstreams' | 'BODY_LIMIT' | 'UPSTREAM_TIMEOUT_MS' | 'BREAKER_RESET_MS' | 'BREAKER_ERROR_PERCENT' | 'BREAKER_VOLUME'
   >,
-  { metrics, logger }: { metrics: Metrics; logger: Logger },
+  { logger }: { logger: Logger },
 ): Upstreams {
   // Idle sockets are closed after 60 s, before the services close theirs (65 s), so the gateway
   // never sends on a socket the service is closing (an idle timeout only; a request in flight is
@@ -33,12 +32,6 @@ export function createUpstreams(
   // small set of connections warm, up to 256 of them idle. Only options that differ from the
   // defaults are given: the agent copies its options into every request's, key by key.
   const agent = new Agent({ keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS });
-  const circuitState = new Gauge({
-    name: 'circuit_breaker_state',
-    help: 'Breaker of each upstream instance: 0 closed, 1 half-open, 2 open',
-    labelNames: ['upstream', 'instance'] as const,
-    registers: [metrics.registry],
-  });
   const settings = {
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     resetMs: config.BREAKER_RESET_MS,
@@ -51,13 +44,12 @@ export function createUpstreams(
     const instances = urls.map((url) => {
       const proxy = new UpstreamProxy(new URL(url), { agent, bodyLimitBytes: config.BODY_LIMIT });
       const instance = new UpstreamInstance(service, proxy, settings);
+      watchBreaker(instance.breaker, { upstream: service, instance: instance.url });
       const report = () => {
-        circuitState.set({ upstream: service, instance: instance.url }, STATE_VALUE[instance.state]);
         const level = instance.state === 'closed' ? 'info' : 'warn';
         logger[level]({ upstream: service, instance: instance.url, circuit: instance.state }, `circuit ${instance.state}`);
       };
       instance.breaker.on('open', report).on('halfOpen', report).on('close', report);
-      circuitState.set({ upstream: service, instance: instance.url }, STATE_VALUE.closed);
       return instance;
     });
     pools.set(service, new UpstreamPool(service, instances));

@@ -2,9 +2,10 @@ import CircuitBreaker from 'opossum';
 import { AppError } from '../http/errors';
 import { REQUEST_ID_HEADER } from '../http/middleware';
 import { currentContext } from '../logging';
+import { watchBreaker } from '../metrics';
 
 export interface ServiceClientOptions {
-  /** Name of the service called, for errors and breaker metrics. */
+  /** Name of the service called, for errors and the breaker's `upstream` label. */
   service: string;
   baseUrl: string;
   timeoutMs?: number;
@@ -41,7 +42,9 @@ export class UpstreamRejection extends Error {
 /**
  * Typed HTTP calls to another service: a timeout on every call, an opossum breaker per callee,
  * and the current request id passed on. A callee that is down, slow or open-circuited becomes an
- * `unavailable` AppError (503 with Retry-After), so callers can degrade instead of hanging.
+ * `unavailable` AppError (503 with Retry-After), so callers can degrade instead of hanging. The
+ * breaker's state is in the process's `/metrics` as `circuit_breaker_state{upstream, instance}`
+ * (the callee's name and origin) from construction until `shutdown`.
  */
 export class ServiceClient {
   readonly breaker: CircuitBreaker<[string, CallOptions], unknown>;
@@ -58,6 +61,7 @@ export class ServiceClient {
       volumeThreshold: 5,
       errorFilter: (err) => err instanceof UpstreamRejection,
     });
+    watchBreaker(this.breaker, { upstream: options.service, instance: new URL(options.baseUrl).origin });
   }
 
   async call<T>(path: string, call: CallOptions = {}): Promise<T> {

@@ -1,6 +1,9 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolUsage } from '../db';
+import { circuitBreakerState } from './breakers';
+
+export * from './breakers';
 
 const MATCHED_ROUTE = Symbol('matchedRoute');
 const ROUTE_TEMPLATE = Symbol('routeTemplate');
@@ -28,7 +31,8 @@ export function trackRouteTemplates(app: Express): void {
 
 /**
  * One Prometheus registry per process with the metrics DESIGN §8 names. Services and the gateway
- * add their own metrics to `registry`; the shared ones are created here so names never drift.
+ * add their own metrics to `registry`; the shared ones are created here so names never drift,
+ * and the process's breakers (`circuit_breaker_state`, see watchBreaker) are exported with them.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -95,6 +99,7 @@ export class Metrics {
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
+    this.registry.registerMetric(circuitBreakerState);
   }
 
   /** Exports the database pool's use (db_pool_connections), read from `read` at each scrape. */

@@ -1,18 +1,9 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ServiceClient, UpstreamRejection } from '@qc/shared/clients';
 import { AppError } from '@qc/shared/http';
 import { runWithContext } from '@qc/shared/logging';
+import { Metrics } from '@qc/shared/metrics';
+import { closedPort, eventually } from '@qc/shared/testing';
 import { caught, startCallee, type Callee } from '../callee';
-
-/** A port nothing listens on: bound once, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('ServiceClient', () => {
   let callee: Callee;
@@ -130,5 +121,50 @@ describe('ServiceClient', () => {
     await new Promise((r) => setTimeout(r, 300));
     await expect(recovered.call('/x')).resolves.toEqual({ ok: true });
     expect(recovered.breaker.closed).toBe(true);
+  });
+});
+
+describe('ServiceClient breaker in /metrics', () => {
+  let callee: Callee;
+
+  beforeEach(async () => {
+    callee = await startCallee();
+  });
+
+  afterEach(() => callee.close());
+
+  /** circuit_breaker_state lines of a scrape of a fresh service registry. */
+  const scrapedBreakers = async (service: string) =>
+    (await new Metrics(service).registry.metrics()).split('\n').filter((line) => line.startsWith('circuit_breaker_state{'));
+
+  it('when a client is built, then its breaker is exported closed, under the callee’s name and origin, by the registry of its process', async () => {
+    const client = new ServiceClient({ service: 'inventory-service', baseUrl: `${callee.baseUrl}/ignored/path` });
+    try {
+      expect(await scrapedBreakers('cart-service')).toEqual([
+        `circuit_breaker_state{upstream="inventory-service",instance="${callee.baseUrl}",service="cart-service"} 0`,
+      ]);
+    } finally {
+      client.shutdown();
+    }
+  });
+
+  it('when the breaker opens, half-opens and closes, then each scrape shows the state it is in, and none after shutdown', async () => {
+    const client = new ServiceClient({ service: 'location-service', baseUrl: callee.baseUrl, resetTimeoutMs: 200 });
+    const series = `circuit_breaker_state{upstream="location-service",instance="${callee.baseUrl}",service="order-service"}`;
+    try {
+      callee.respond = () => ({ status: 503 });
+      for (let i = 0; i < 5; i++) await caught(client.call('/x'));
+      expect(await scrapedBreakers('order-service')).toEqual([`${series} 2`]);
+
+      callee.respond = () => ({ status: 200, body: { ok: true } });
+      await eventually(async () => client.breaker.halfOpen, 2_000, 20);
+      expect(await scrapedBreakers('order-service')).toEqual([`${series} 1`]);
+
+      await client.call('/x');
+      expect(await scrapedBreakers('order-service')).toEqual([`${series} 0`]);
+    } finally {
+      client.shutdown();
+    }
+    expect(await scrapedBreakers('order-service')).toEqual([]);
   });
 });

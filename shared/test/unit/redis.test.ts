@@ -1,19 +1,9 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRedis, requireRedis } from '@qc/shared/redis';
-import { memoryLogger } from '@qc/shared/testing';
+import { closedPort, memoryLogger } from '@qc/shared/testing';
 
 describe('createRedis', () => {
-  async function unusedPort(): Promise<number> {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
-    return port;
-  }
-
   it('when Redis cannot be reached, then a command fails fast instead of queueing', async () => {
-    const redis = createRedis(`redis://127.0.0.1:${await unusedPort()}`, memoryLogger('redis-test').logger);
+    const redis = createRedis(`redis://127.0.0.1:${await closedPort()}`, memoryLogger('redis-test').logger);
     try {
       const started = Date.now();
       await expect(redis.ping()).rejects.toThrow();
@@ -26,7 +16,7 @@ describe('createRedis', () => {
   it('when connecting keeps failing, then one structured warning is logged, not one per attempt', async () => {
     const { logger, lines } = memoryLogger('redis-test');
     const attempts = 5;
-    const redis = createRedis(`redis://127.0.0.1:${await unusedPort()}`, logger, {
+    const redis = createRedis(`redis://127.0.0.1:${await closedPort()}`, logger, {
       retryStrategy: (attempt) => (attempt <= attempts ? 10 : null),
     });
     // Not events.once, which would reject on the first 'error'.
