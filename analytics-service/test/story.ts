@@ -56,6 +56,8 @@ export interface OrderStory {
 export function orderStory(options: {
   at: Date;
   storeId: string;
+  /** The zone order.created names; none, as before order-service recorded zones, when absent. */
+  zoneId?: string;
   userId?: string;
   lines: { productId: string; quantity: number; unitPrice: number }[];
   method?: string;
@@ -82,6 +84,7 @@ export function orderStory(options: {
         items: options.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, unitPrice: inr(l.unitPrice) })),
         total: inr(total),
         paymentMethod: method,
+        ...(options.zoneId ? { zoneId: options.zoneId } : {}),
       },
       orderId,
     ),

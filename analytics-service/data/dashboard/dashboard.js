@@ -154,21 +154,12 @@
     );
   }
 
-  function storeTable(rows) {
-    $('stores').tBodies[0].replaceChildren(
+  /** Fills a table's body with one row of cells (text) per row. */
+  function fillTable(id, rows, cells) {
+    $(id).tBodies[0].replaceChildren(
       ...rows.map((r) => {
         const tr = document.createElement('tr');
-        for (const value of [
-          r.store || r.storeId,
-          number(r.placed),
-          number(r.delivered),
-          money(r.gmv),
-          money(r.averageOrderValue),
-          `${number(r.cancelled)} (${percent(r.cancellationRate)})`,
-          minutes(r.deliveryP50Minutes),
-          percent(r.slaBreachRate),
-          number(r.stockOuts),
-        ]) {
+        for (const value of cells(r)) {
           const td = document.createElement('td');
           td.textContent = value;
           tr.append(td);
@@ -176,6 +167,25 @@
         return tr;
       }),
     );
+  }
+
+  /** What a store's and a zone's rows both show: orders, GMV, AOV, cancellations, delivery time, SLA. */
+  const orderCells = (r) => [
+    number(r.placed),
+    number(r.delivered),
+    money(r.gmv),
+    money(r.averageOrderValue),
+    `${number(r.cancelled)} (${percent(r.cancellationRate)})`,
+    minutes(r.deliveryP50Minutes),
+    percent(r.slaBreachRate),
+  ];
+
+  function zoneTable(rows) {
+    fillTable('zones', rows, (r) => [r.zoneId, r.store || r.storeId, ...orderCells(r)]);
+  }
+
+  function storeTable(rows) {
+    fillTable('stores', rows, (r) => [r.store || r.storeId, ...orderCells(r), number(r.stockOuts)]);
     const select = $('store');
     const chosen = select.value;
     for (const r of rows) {
@@ -186,18 +196,20 @@
 
   async function load() {
     try {
-      const [overview, orders, funnel, delivery, customers, payments, cancellations, products, notifications, stores] = await Promise.all([
-        read('overview'),
-        read('orders'),
-        read('funnel'),
-        read('delivery-times'),
-        read('customers'),
-        read('payments'),
-        read('cancellations'),
-        read('products', { limit: '10' }),
-        read('notifications'),
-        read('stores'),
-      ]);
+      const [overview, orders, funnel, delivery, customers, payments, cancellations, products, notifications, stores, zones] =
+        await Promise.all([
+          read('overview'),
+          read('orders'),
+          read('funnel'),
+          read('delivery-times'),
+          read('customers'),
+          read('payments'),
+          read('cancellations'),
+          read('products', { limit: '10' }),
+          read('notifications'),
+          read('stores'),
+          read('zones'),
+        ]);
       tiles(overview.totals);
       const buckets = orders.rows.map((r) => label(r.bucket));
       draw('chart-orders', {
@@ -314,6 +326,7 @@
         options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
       });
       storeTable(stores.rows);
+      zoneTable(zones.rows);
       $('updated').textContent = `Updated ${new Date().toLocaleTimeString('en-IN')}`;
       $('load-error').textContent = '';
       document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);

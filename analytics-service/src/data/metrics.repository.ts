@@ -1,7 +1,7 @@
 /**
  * The rollups' queries over the projections. Each reads one window `[from, to)` by the time of the
- * fact it counts (placed, delivered, cancelled...), optionally at one store, and groups by UTC
- * bucket; the domain fills the gaps and derives rates and percentiles.
+ * fact it counts (placed, delivered, cancelled...), optionally at one store or in one zone, and
+ * groups by UTC bucket; the domain fills the gaps and derives rates and percentiles.
  */
 import type { Queryable } from '@qc/shared/db';
 import type { Granularity, TimeRange } from '../domain/time-range';
@@ -9,21 +9,28 @@ import type { Granularity, TimeRange } from '../domain/time-range';
 const FORMAT: Record<Granularity, string> = { hour: '%Y-%m-%dT%H:00:00.000Z', day: '%Y-%m-%dT00:00:00.000Z' };
 const bucket = (column: string, granularity: Granularity) => `DATE_FORMAT(${column}, '${FORMAT[granularity]}')`;
 
-/** `column` within the range, and the order's store when one is asked for. */
+/**
+ * `column` within the range, at the store and in the order's zone when they are asked for. The
+ * zone is an order's (`o.zone_id`): only metrics over order facts accept `zoneId`.
+ */
 function within(column: string, range: TimeRange, storeColumn = 'o.store_id'): { sql: string; params: unknown[] } {
-  return range.storeId
-    ? { sql: `${column} >= ? AND ${column} < ? AND ${storeColumn} = ?`, params: [range.from, range.to, range.storeId] }
-    : { sql: `${column} >= ? AND ${column} < ?`, params: [range.from, range.to] };
+  const conditions = [`${column} >= ?`, `${column} < ?`];
+  const params: unknown[] = [range.from, range.to];
+  if (range.storeId) {
+    conditions.push(`${storeColumn} = ?`);
+    params.push(range.storeId);
+  }
+  if (range.zoneId) {
+    conditions.push('o.zone_id = ?');
+    params.push(range.zoneId);
+  }
+  return { sql: conditions.join(' AND '), params };
 }
 
 const num = (value: unknown): number => Number(value ?? 0);
 
-export interface OrderBucketRow {
+export interface OrderBucketRow extends OrderCounts {
   bucket: string;
-  placed: number;
-  delivered: number;
-  gmv: number;
-  cancelled: number;
 }
 
 /** Orders placed, delivered (with their GMV) and cancelled per bucket, each by its own time. */
@@ -42,45 +49,66 @@ export async function orderBuckets(db: Queryable, range: TimeRange): Promise<Ord
      ) facts GROUP BY bucket`,
     [...placed.params, ...delivered.params, ...cancelled.params],
   );
-  return rows.map((r) => ({
-    bucket: String(r.bucket),
-    placed: num(r.placed),
-    delivered: num(r.delivered),
-    gmv: num(r.gmv),
-    cancelled: num(r.cancelled),
-  }));
+  return rows.map((r) => ({ bucket: String(r.bucket), ...countsOf(r) }));
 }
 
-export interface StoreOrderRow {
-  storeId: string;
+export interface OrderCounts {
   placed: number;
   delivered: number;
   gmv: number;
   cancelled: number;
 }
 
-/** The same counts per store over the whole window. */
-export async function ordersByStore(db: Queryable, range: TimeRange): Promise<StoreOrderRow[]> {
+export interface StoreOrderRow extends OrderCounts {
+  storeId: string;
+}
+
+export interface ZoneOrderRow extends StoreOrderRow {
+  zoneId: string;
+}
+
+/**
+ * Orders placed, delivered (with their GMV) and cancelled over the whole window per value of
+ * `keys`, order fact columns; facts that do not know one of them are left out. Biggest GMV first.
+ */
+async function orderCountsBy(db: Queryable, range: TimeRange, keys: ('store_id' | 'zone_id')[]): Promise<Record<string, unknown>[]> {
   const placed = within('o.created_at', range);
   const delivered = within('o.delivered_at', range);
   const cancelled = within('o.cancelled_at', range);
-  const rows: Record<string, unknown>[] = await db.query(
-    `SELECT store_id, SUM(placed) placed, SUM(delivered) delivered, SUM(gmv) gmv, SUM(cancelled) cancelled FROM (
-       SELECT o.store_id, 1 placed, 0 delivered, 0 gmv, 0 cancelled FROM order_facts o WHERE ${placed.sql}
+  const columns = keys.map((k) => `o.${k}`).join(', ');
+  return db.query(
+    `SELECT ${keys.join(', ')}, SUM(placed) placed, SUM(delivered) delivered, SUM(gmv) gmv, SUM(cancelled) cancelled FROM (
+       SELECT ${columns}, 1 placed, 0 delivered, 0 gmv, 0 cancelled FROM order_facts o WHERE ${placed.sql}
        UNION ALL
-       SELECT o.store_id, 0, 1, o.total_paise, 0 FROM order_facts o WHERE ${delivered.sql} AND o.total_paise IS NOT NULL
+       SELECT ${columns}, 0, 1, o.total_paise, 0 FROM order_facts o WHERE ${delivered.sql} AND o.total_paise IS NOT NULL
        UNION ALL
-       SELECT o.store_id, 0, 0, 0, 1 FROM order_facts o WHERE ${cancelled.sql}
-     ) facts WHERE store_id IS NOT NULL GROUP BY store_id ORDER BY SUM(gmv) DESC, store_id`,
+       SELECT ${columns}, 0, 0, 0, 1 FROM order_facts o WHERE ${cancelled.sql}
+     ) facts WHERE ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ')}
+     GROUP BY ${keys.join(', ')} ORDER BY SUM(gmv) DESC, ${keys.join(', ')}`,
     [...placed.params, ...delivered.params, ...cancelled.params],
   );
-  return rows.map((r) => ({
-    storeId: String(r.store_id),
-    placed: num(r.placed),
-    delivered: num(r.delivered),
-    gmv: num(r.gmv),
-    cancelled: num(r.cancelled),
-  }));
+}
+
+const countsOf = (r: Record<string, unknown>): OrderCounts => ({
+  placed: num(r.placed),
+  delivered: num(r.delivered),
+  gmv: num(r.gmv),
+  cancelled: num(r.cancelled),
+});
+
+/** The same counts per store over the whole window. */
+export async function ordersByStore(db: Queryable, range: TimeRange): Promise<StoreOrderRow[]> {
+  const rows = await orderCountsBy(db, range, ['store_id']);
+  return rows.map((r) => ({ storeId: String(r.store_id), ...countsOf(r) }));
+}
+
+/**
+ * The same counts per zone over the whole window, with the store that served the zone's orders (a
+ * zone moved to another store counts once per store). Orders without a zone are in no row.
+ */
+export async function ordersByZone(db: Queryable, range: TimeRange): Promise<ZoneOrderRow[]> {
+  const rows = await orderCountsBy(db, range, ['zone_id', 'store_id']);
+  return rows.map((r) => ({ zoneId: String(r.zone_id), storeId: String(r.store_id), ...countsOf(r) }));
 }
 
 /** Customers who placed an order per bucket, split by whether it was their first order ever. */
@@ -179,6 +207,7 @@ export async function refundBuckets(
 export interface DeliveredOrderRow {
   bucket: string;
   storeId: string | null;
+  zoneId: string | null;
   minutes: number;
   promisedMinutes: number | null;
 }
@@ -190,7 +219,7 @@ export interface DeliveredOrderRow {
 export async function deliveredOrders(db: Queryable, range: TimeRange): Promise<DeliveredOrderRow[]> {
   const delivered = within('o.delivered_at', range);
   const rows: Record<string, unknown>[] = await db.query(
-    `SELECT ${bucket('o.delivered_at', range.granularity)} bucket, o.store_id,
+    `SELECT ${bucket('o.delivered_at', range.granularity)} bucket, o.store_id, o.zone_id,
             TIMESTAMPDIFF(MICROSECOND, o.confirmed_at, o.delivered_at) / 60000000 minutes,
             TIMESTAMPDIFF(MICROSECOND, o.confirmed_at, COALESCE(d.eta_at, d.scheduled_at + INTERVAL d.eta_minutes MINUTE)) / 60000000 promised
        FROM order_facts o
@@ -204,6 +233,7 @@ export async function deliveredOrders(db: Queryable, range: TimeRange): Promise<
   return rows.map((r) => ({
     bucket: String(r.bucket),
     storeId: r.store_id === null ? null : String(r.store_id),
+    zoneId: r.zone_id === null ? null : String(r.zone_id),
     minutes: num(r.minutes),
     promisedMinutes: r.promised === null ? null : num(r.promised),
   }));

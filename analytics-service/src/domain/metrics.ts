@@ -271,6 +271,21 @@ export async function notifications(deps: MetricsDeps, range: TimeRange) {
   };
 }
 
+/** A store's or a zone's row: its order counts with AOV and cancellation rate, and its delivered orders' times. */
+function orderFigures(o: facts.OrderCounts, delivered: facts.DeliveredOrderRow[]) {
+  const times = deliveryFigures(delivered);
+  return {
+    placed: o.placed,
+    delivered: o.delivered,
+    gmv: o.gmv,
+    averageOrderValue: o.delivered ? Math.round(o.gmv / o.delivered) : null,
+    cancelled: o.cancelled,
+    cancellationRate: ratio(o.cancelled, o.placed),
+    deliveryP50Minutes: times.p50Minutes,
+    slaBreachRate: times.slaBreachRate,
+  };
+}
+
 /** One row per store: orders, GMV, cancellations, delivery time and stock-outs, for the store table. */
 export async function stores(deps: MetricsDeps, range: TimeRange) {
   const [orders, deliveries, outs, names] = await Promise.all([
@@ -280,24 +295,39 @@ export async function stores(deps: MetricsDeps, range: TimeRange) {
     orElse(deps, 'store names', () => deps.catalog.storeNames(), new Map<string, string>()),
   ]);
   const outsByStore = new Map(outs.rows.map((r) => [r.storeId, r.stockOuts]));
-  const rows = orders.map((o) => {
-    const times = deliveries.filter((d) => d.storeId === o.storeId);
-    const figures = deliveryFigures(times);
-    return {
-      storeId: o.storeId,
-      store: names.get(o.storeId) ?? null,
-      placed: o.placed,
-      delivered: o.delivered,
-      gmv: o.gmv,
-      averageOrderValue: o.delivered ? Math.round(o.gmv / o.delivered) : null,
-      cancelled: o.cancelled,
-      cancellationRate: ratio(o.cancelled, o.placed),
-      deliveryP50Minutes: figures.p50Minutes,
-      slaBreachRate: figures.slaBreachRate,
-      stockOuts: outsByStore.get(o.storeId) ?? 0,
-    };
-  });
+  const rows = orders.map((o) => ({
+    storeId: o.storeId,
+    store: names.get(o.storeId) ?? null,
+    ...orderFigures(
+      o,
+      deliveries.filter((d) => d.storeId === o.storeId),
+    ),
+    stockOuts: outsByStore.get(o.storeId) ?? 0,
+  }));
   return { rows, totals: { stores: rows.length } };
+}
+
+/**
+ * One row per zone (location-service's, from the orders' drop-offs) and the store serving it:
+ * orders, GMV, cancellations and delivery time, for the zone table. Zones are known by id only:
+ * location-service announces no zone events to learn their names from.
+ */
+export async function zones(deps: MetricsDeps, range: TimeRange) {
+  const [orders, deliveries, names] = await Promise.all([
+    facts.ordersByZone(deps.dataSource, range),
+    facts.deliveredOrders(deps.dataSource, range),
+    orElse(deps, 'store names', () => deps.catalog.storeNames(), new Map<string, string>()),
+  ]);
+  const rows = orders.map((o) => ({
+    zoneId: o.zoneId,
+    storeId: o.storeId,
+    store: names.get(o.storeId) ?? null,
+    ...orderFigures(
+      o,
+      deliveries.filter((d) => d.zoneId === o.zoneId && d.storeId === o.storeId),
+    ),
+  }));
+  return { rows, totals: { zones: new Set(rows.map((r) => r.zoneId)).size } };
 }
 
 /** The dashboard's tiles: one figure each over the window. */

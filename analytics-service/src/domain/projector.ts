@@ -11,8 +11,11 @@ import { mergeFact } from '../data/projections.repository';
 
 type Projector<T extends EventType> = (tx: Queryable, data: EventData<T>, at: Date, event: CatalogEvent<T>) => Promise<void>;
 
-const order = (tx: Queryable, orderId: string, columns: Parameters<typeof mergeFact>[3]) =>
-  mergeFact(tx, 'order_facts', { order_id: orderId }, columns);
+type Columns = Parameters<typeof mergeFact>[3];
+
+const order = (tx: Queryable, orderId: string, columns: Columns) => mergeFact(tx, 'order_facts', { order_id: orderId }, columns);
+
+const payment = (tx: Queryable, paymentId: string, columns: Columns) => mergeFact(tx, 'payment_facts', { payment_id: paymentId }, columns);
 
 const hourOf = (at: Date) => new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
 
@@ -21,6 +24,7 @@ const projectors: { [T in EventType]?: Projector<T> } = {
     await order(tx, data.orderId, {
       user_id: [data.userId, 'known'],
       store_id: [data.storeId, 'known'],
+      zone_id: [data.zoneId, 'known'],
       payment_method: [data.paymentMethod, 'known'],
       total_paise: [data.total.amount, 'known'],
       created_at: [at, 'earliest'],
@@ -58,41 +62,26 @@ const projectors: { [T in EventType]?: Projector<T> } = {
   'order.completed': (tx, data) =>
     order(tx, data.orderId, { user_id: [data.userId, 'known'], delivered_at: [new Date(data.deliveredAt), 'earliest'] }),
   'payment.initiated': (tx, data, at) =>
-    mergeFact(
-      tx,
-      'payment_facts',
-      { payment_id: data.paymentId },
-      {
-        order_id: [data.orderId, 'known'],
-        method: [data.method, 'known'],
-        amount_paise: [data.amount.amount, 'known'],
-        initiated_at: [at, 'earliest'],
-      },
-    ),
+    payment(tx, data.paymentId, {
+      order_id: [data.orderId, 'known'],
+      method: [data.method, 'known'],
+      amount_paise: [data.amount.amount, 'known'],
+      initiated_at: [at, 'earliest'],
+    }),
   'payment.completed': (tx, data, at) =>
-    mergeFact(
-      tx,
-      'payment_facts',
-      { payment_id: data.paymentId },
-      {
-        order_id: [data.orderId, 'known'],
-        method: [data.method, 'known'],
-        amount_paise: [data.amount.amount, 'known'],
-        completed_at: [at, 'earliest'],
-      },
-    ),
+    payment(tx, data.paymentId, {
+      order_id: [data.orderId, 'known'],
+      method: [data.method, 'known'],
+      amount_paise: [data.amount.amount, 'known'],
+      completed_at: [at, 'earliest'],
+    }),
   'payment.failed': (tx, data, at) =>
-    mergeFact(
-      tx,
-      'payment_facts',
-      { payment_id: data.paymentId },
-      {
-        order_id: [data.orderId, 'known'],
-        method: [data.method, 'known'],
-        failed_at: [at, 'earliest'],
-        failure_reason: [data.reason.slice(0, 100), 'known'],
-      },
-    ),
+    payment(tx, data.paymentId, {
+      order_id: [data.orderId, 'known'],
+      method: [data.method, 'known'],
+      failed_at: [at, 'earliest'],
+      failure_reason: [data.reason.slice(0, 100), 'known'],
+    }),
   'payment.refunded': (tx, data, at) =>
     mergeFact(
       tx,

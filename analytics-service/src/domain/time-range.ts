@@ -16,6 +16,8 @@ export interface TimeRange {
   to: Date;
   granularity: Granularity;
   storeId?: string | undefined;
+  /** The location-service zone of the order's drop-off; only metrics over orders take it. */
+  zoneId?: string | undefined;
 }
 
 export interface RangeInput {
@@ -23,6 +25,7 @@ export interface RangeInput {
   to?: string | undefined;
   granularity?: Granularity | undefined;
   storeId?: string | undefined;
+  zoneId?: string | undefined;
 }
 
 /** The window asked for, defaulting to the 7 days up to now by the day; 400 when it is empty or too long. */
@@ -39,7 +42,7 @@ export function timeRangeOf(input: RangeInput, now = new Date()): TimeRange {
       `At most ${MAX_BUCKETS} ${granularity}s per series: narrow the range or use a coarser granularity`,
     );
   }
-  return { from, to, granularity, storeId: input.storeId };
+  return { from, to, granularity, storeId: input.storeId, zoneId: input.zoneId };
 }
 
 /** The start of the bucket `at` falls in (UTC). */

@@ -10,7 +10,9 @@ import * as s from './metrics.schemas';
 const READERS = ['admin', 'analyst'] as const;
 const CsvFile = z.string().describe('RFC 4180 CSV: a header line naming the row fields, then one line per row');
 
-interface MetricSpec<Q extends typeof s.RangeQuery | typeof s.SalesQuery> {
+type MetricQuery = typeof s.RangeQuery | typeof s.OrdersQuery | typeof s.SalesQuery;
+
+interface MetricSpec<Q extends MetricQuery> {
   /** The path's last segment: `/api/v1/analytics/{name}`. */
   name: string;
   summary: string;
@@ -25,13 +27,14 @@ const rangeView = (range: TimeRange) => ({
   to: range.to.toISOString(),
   granularity: range.granularity,
   storeId: range.storeId ?? null,
+  zoneId: range.zoneId ?? null,
 });
 
 /**
  * One metric, twice: `GET /api/v1/analytics/{name}` (JSON) and `.../{name}/export` (CSV of its
  * rows, for a spreadsheet), with the same filters.
  */
-function defineMetric<Q extends typeof s.RangeQuery | typeof s.SalesQuery>(routes: Routes, spec: MetricSpec<Q>): void {
+function defineMetric<Q extends MetricQuery>(routes: Routes, spec: MetricSpec<Q>): void {
   const path = `/api/v1/analytics/${spec.name}`;
   const schema = s.metricAnswer(
     `Analytics${spec.name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}`,
@@ -87,8 +90,8 @@ export function metricsRoutes(deps: metrics.MetricsDeps & Pick<Routes, 'openapi'
   });
   defineMetric(routes, {
     name: 'orders',
-    summary: 'Orders placed, delivered and cancelled, GMV (delivered, paise) and average order value per bucket',
-    query: range,
+    summary: 'Orders placed, delivered and cancelled, GMV (delivered, paise) and average order value per bucket, by store and zone',
+    query: s.OrdersQuery,
     row: s.OrdersRow,
     totals: s.OrdersTotals,
     read: (r) => metrics.ordersSeries(deps, r),
@@ -188,6 +191,14 @@ export function metricsRoutes(deps: metrics.MetricsDeps & Pick<Routes, 'openapi'
     row: s.StoreRow,
     totals: s.StoreTotals,
     read: (r) => metrics.stores(deps, r),
+  });
+  defineMetric(routes, {
+    name: 'zones',
+    summary: 'One row per delivery zone and its store: orders, GMV, cancellations, delivery time',
+    query: range,
+    row: s.ZoneRow,
+    totals: s.ZoneTotals,
+    read: (r) => metrics.zones(deps, r),
   });
   return routes.router;
 }

@@ -15,6 +15,11 @@ export const RangeQuery = z.strictObject({
   storeId: z.uuid().optional().describe('Only this store'),
 });
 
+/** The filters of the metrics over orders, which know each order's zone. */
+export const OrdersQuery = RangeQuery.extend({
+  zoneId: z.uuid().optional().describe('Only orders whose drop-off fell in this location-service zone'),
+});
+
 export const SalesQuery = RangeQuery.extend({
   sortBy: z.enum(['units', 'revenue']).default('units'),
   limit: z.coerce.number().int().min(1).max(100).default(10),
@@ -25,6 +30,7 @@ const Range = z.object({
   to: z.iso.datetime(),
   granularity: z.enum(['hour', 'day']),
   storeId: z.uuid().nullable(),
+  zoneId: z.uuid().nullable(),
 });
 
 /** A metric's answer: the window it covers, its rows, and totals over the window. */
@@ -107,9 +113,8 @@ export const CustomerTotals = z.object({ newCustomers: count, returning: count }
 export const NotificationTotals = z.object({ email: count, sms: count, push: count });
 export const NotificationRow = z.object({ bucket, ...NotificationTotals.shape });
 
-export const StoreRow = z.object({
-  storeId: z.uuid(),
-  store: z.string().nullable(),
+/** What a store's and a zone's rows both count. */
+const OrderFigures = z.object({
   placed: count,
   delivered: count,
   gmv: paise,
@@ -118,9 +123,23 @@ export const StoreRow = z.object({
   cancellationRate: rate,
   deliveryP50Minutes: minutes,
   slaBreachRate: rate,
+});
+
+export const StoreRow = z.object({
+  storeId: z.uuid(),
+  store: z.string().nullable(),
+  ...OrderFigures.shape,
   stockOuts: count,
 });
 export const StoreTotals = z.object({ stores: count });
+
+export const ZoneRow = z.object({
+  zoneId: z.uuid().describe('The location-service zone (by id: zones are not announced in events, so no name)'),
+  storeId: z.uuid().describe('The store that served the zone’s orders'),
+  store: z.string().nullable(),
+  ...OrderFigures.shape,
+});
+export const ZoneTotals = z.object({ zones: count });
 
 export const OverviewTotals = z.object({
   ordersPlaced: count,

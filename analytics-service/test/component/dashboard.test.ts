@@ -43,6 +43,8 @@ describe('analytics dashboard in headless Chromium', () => {
   let publisher: EventPublisher;
   let browser: Browser;
   const stores = [id(), id()];
+  // Two zones served by the first store, one by the second.
+  const zones = [id(), id(), id()];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
@@ -69,6 +71,7 @@ describe('analytics dashboard in headless Chromium', () => {
       const story = orderStory({
         at,
         storeId: stores[n % 2]!,
+        zoneId: n % 2 === 1 ? zones[2]! : zones[(n / 2) % 2]!,
         method: ['UPI', 'CARD', 'WALLET'][n % 3]!,
         lines: [
           { productId: products[n % 4]!, quantity: 1 + (n % 3), unitPrice: 4_500 + 500 * (n % 5) },
@@ -109,7 +112,7 @@ describe('analytics dashboard in headless Chromium', () => {
     await Promise.all([analytics?.stop(), users?.stop()]);
   }, 30_000);
 
-  it('when an analyst signs in through the gateway, then the tiles, charts and store table show the data, with no browser error', async () => {
+  it('when an analyst signs in through the gateway, then the tiles, charts, store and zone tables show the data, with no browser error', async () => {
     // An account an admin made analyst (user-service keeps the new role) signs in on the page itself.
     const admin = await users.admin();
     const person = await users.customer();
@@ -153,6 +156,18 @@ describe('analytics dashboard in headless Chromium', () => {
     expect(gmv).toMatch(/^₹[1-9][\d,]*$/);
     const storeRows = await page.$$eval('#stores tbody tr', (rows) => rows.map((r) => r.firstElementChild?.textContent));
     expect(storeRows).toEqual(expect.arrayContaining(stores));
+    // The zone table beside it: each zone with the store that served it (ids: no store names here).
+    const zoneRows = await page.$$eval('#zones tbody tr', (rows) =>
+      rows.map((r) => [...r.children].slice(0, 3).map((cell) => cell.textContent)),
+    );
+    expect(zoneRows.map(([zone, store]) => [zone, store]).sort()).toEqual(
+      [
+        [zones[0], stores[0]],
+        [zones[1], stores[0]],
+        [zones[2], stores[1]],
+      ].sort(),
+    );
+    for (const [, , placed] of zoneRows) expect(Number(placed)).toBeGreaterThan(0);
 
     // Refresh reads again without drawing the charts anew.
     await page.click('#refresh');

@@ -16,6 +16,8 @@ describe('analytics rollups', () => {
   const day = '2025-03-10';
   const at = (time: string) => new Date(`${day}T${time}:00.000Z`);
   const regular = id();
+  // a, b and c were delivered to one zone, d and e to another; f's order.created named none.
+  const [north, south] = [id(), id()];
   let stories: Record<'a' | 'b' | 'c' | 'd' | 'e' | 'f', OrderStory>;
 
   const get = (metric: string, query: Record<string, string> = {}) =>
@@ -36,6 +38,7 @@ describe('analytics rollups', () => {
       a: orderStory({
         at: at('10:05'),
         storeId,
+        zoneId: north,
         userId: regular,
         lines: [
           { productId: milk, quantity: 2, unitPrice: 5000 },
@@ -46,6 +49,7 @@ describe('analytics rollups', () => {
       b: orderStory({
         at: at('10:40'),
         storeId,
+        zoneId: north,
         userId: regular,
         lines: [{ productId: milk, quantity: 1, unitPrice: 5000 }],
         outcome: { delivered: 14 },
@@ -53,12 +57,14 @@ describe('analytics rollups', () => {
       c: orderStory({
         at: at('11:20'),
         storeId,
+        zoneId: north,
         lines: [{ productId: milk, quantity: 9, unitPrice: 5000 }],
         outcome: { cancelled: 'OUT_OF_STOCK' },
       }),
       d: orderStory({
         at: at('11:30'),
         storeId,
+        zoneId: south,
         method: 'CARD',
         lines: [{ productId: bread, quantity: 1, unitPrice: 3000 }],
         outcome: { paymentFailed: 'DECLINED' },
@@ -66,6 +72,7 @@ describe('analytics rollups', () => {
       e: orderStory({
         at: at('12:00'),
         storeId,
+        zoneId: south,
         lines: [{ productId: bread, quantity: 4, unitPrice: 3000 }],
         outcome: { cancelled: 'CUSTOMER_CANCELLED', afterConfirm: true },
       }),
@@ -110,7 +117,7 @@ describe('analytics rollups', () => {
     const res = await get('orders');
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({
-      range: { from: `${day}T10:00:00.000Z`, to: `${day}T13:00:00.000Z`, granularity: 'hour', storeId },
+      range: { from: `${day}T10:00:00.000Z`, to: `${day}T13:00:00.000Z`, granularity: 'hour', storeId, zoneId: null },
       ...expectedOrders,
     });
   });
@@ -187,10 +194,80 @@ describe('analytics rollups', () => {
     });
   });
 
+  it('when orders are asked for one zone, then only the orders delivered to that zone count, in their hours', async () => {
+    const res = await get('orders', { zoneId: north });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({
+      range: { from: `${day}T10:00:00.000Z`, to: `${day}T13:00:00.000Z`, granularity: 'hour', storeId, zoneId: north },
+      totals: { placed: 3, delivered: 2, gmv: 18_000, cancelled: 1, averageOrderValue: 9_000 },
+      rows: [
+        expectedOrders.rows[0],
+        { bucket: `${day}T11:00:00.000Z`, placed: 1, delivered: 0, gmv: 0, cancelled: 1, averageOrderValue: null },
+        { bucket: `${day}T12:00:00.000Z`, placed: 0, delivered: 0, gmv: 0, cancelled: 0, averageOrderValue: null },
+      ],
+    });
+    // The other zone's orders and a zone nobody ordered in.
+    expect((await get('orders', { zoneId: south })).body.data.totals).toEqual({
+      placed: 2,
+      delivered: 0,
+      gmv: 0,
+      cancelled: 2,
+      averageOrderValue: null,
+    });
+    expect((await get('orders', { zoneId: id() })).body.data.totals).toMatchObject({ placed: 0, delivered: 0, gmv: 0 });
+  });
+
+  it('when analysts read the zones, then each zone has its orders, GMV, cancellations and delivery time, and orders without a zone are in none', async () => {
+    const res = await get('zones');
+    expect(res.status).toBe(200);
+    // Biggest GMV first; f (no zone) is in the store's figures only.
+    expect(res.body.data).toEqual({
+      range: { from: `${day}T10:00:00.000Z`, to: `${day}T13:00:00.000Z`, granularity: 'hour', storeId, zoneId: null },
+      rows: [
+        {
+          zoneId: north,
+          storeId,
+          store: null,
+          placed: 3,
+          delivered: 2,
+          gmv: 18_000,
+          averageOrderValue: 9_000,
+          cancelled: 1,
+          cancellationRate: 0.3333,
+          deliveryP50Minutes: 8,
+          slaBreachRate: 0.5,
+        },
+        {
+          zoneId: south,
+          storeId,
+          store: null,
+          placed: 2,
+          delivered: 0,
+          gmv: 0,
+          averageOrderValue: null,
+          cancelled: 2,
+          cancellationRate: 1,
+          deliveryP50Minutes: null,
+          slaBreachRate: null,
+        },
+      ],
+      totals: { zones: 2 },
+    });
+    // Another store's window has none of these zones.
+    expect((await get('zones', { storeId: id() })).body.data).toMatchObject({ rows: [], totals: { zones: 0 } });
+  });
+
   it('when the projections are rebuilt from the raw store, then every figure is the same', async () => {
-    const before = await Promise.all(['orders', 'delivery-times', 'funnel', 'stock-outs', 'payments'].map((m) => get(m)));
+    const reads = () =>
+      Promise.all([
+        ...['zones', 'orders', 'delivery-times', 'funnel', 'stock-outs', 'payments', 'stores'].map((m) => get(m)),
+        get('orders', { zoneId: north }),
+      ]);
+    const before = await reads();
+    // The zones come back from the raw store's order.created events.
+    expect(before[0]!.body.data.rows.map((r: { zoneId: string }) => r.zoneId)).toEqual([north, south]);
     expect(await rebuildProjections(analytics.service.deps.dataSource)).toBeGreaterThanOrEqual(40);
-    const after = await Promise.all(['orders', 'delivery-times', 'funnel', 'stock-outs', 'payments'].map((m) => get(m)));
+    const after = await reads();
     expect(after.map((r) => r.body.data)).toEqual(before.map((r) => r.body.data));
   });
 
@@ -208,6 +285,22 @@ describe('analytics rollups', () => {
       `${day}T10:00:00.000Z,2,2,18000,0,9000`,
       `${day}T11:00:00.000Z,2,0,0,2,`,
       `${day}T12:00:00.000Z,2,1,6000,2,6000`,
+      '',
+    ]);
+  });
+
+  it('when the zones are exported, then the CSV has one line per zone under a header naming the fields', async () => {
+    const res = await analytics
+      .api()
+      .get('/api/v1/analytics/zones/export')
+      .set('authorization', analyst)
+      .query({ from: `${day}T10:00:00Z`, to: `${day}T13:00:00Z`, granularity: 'hour', storeId });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.text.split('\r\n')).toEqual([
+      'zoneId,storeId,store,placed,delivered,gmv,averageOrderValue,cancelled,cancellationRate,deliveryP50Minutes,slaBreachRate',
+      `${north},${storeId},,3,2,18000,9000,1,0.3333,8,0.5`,
+      `${south},${storeId},,2,0,0,,2,1,,`,
       '',
     ]);
   });
@@ -230,6 +323,10 @@ describe('analytics rollups', () => {
     expect((await get('orders', { granularity: 'minute' })).status).toBe(400);
     expect((await get('orders', { storeId: 'store-1' })).status).toBe(400);
     expect((await get('orders', { extra: '1' })).status).toBe(400);
+    expect((await get('orders', { zoneId: 'north' })).status).toBe(400);
+    // Stock-outs and carts have no zone: the metrics not over orders refuse the filter.
+    expect((await get('stock-outs', { zoneId: id() })).status).toBe(400);
+    expect((await get('overview', { zoneId: id() })).status).toBe(400);
   });
 
   it('when the dashboard page is asked for, then anyone gets it with a policy that runs only its own scripts', async () => {
@@ -260,9 +357,14 @@ describe('analytics rollups', () => {
       'customers',
       'notifications',
       'stores',
+      'zones',
     ]) {
       expect(doc.paths[`/api/v1/analytics/${metric}`].get.description).toContain('admin, analyst');
       expect(doc.paths[`/api/v1/analytics/${metric}/export`].get.responses['200'].content).toHaveProperty(['text/csv']);
     }
+    const zoneFilter = (path: string) =>
+      doc.paths[path].get.parameters.some((p: { name: string; in: string }) => p.name === 'zoneId' && p.in === 'query');
+    expect([zoneFilter('/api/v1/analytics/orders'), zoneFilter('/api/v1/analytics/orders/export')]).toEqual([true, true]);
+    expect(zoneFilter('/api/v1/analytics/stock-outs')).toBe(false);
   });
 });
