@@ -5,6 +5,7 @@ import { deliveryEventSubscriptions } from './consumers/delivery-events.consumer
 import { orderEventSubscriptions } from './consumers/order-events.consumer';
 import { storeEventSubscriptions } from './consumers/store-events.consumer';
 import { DeliveryTables1765100000000 } from './data/migrations/1765100000000-delivery';
+import { OrderOutcomes1765300000000 } from './data/migrations/1765300000000-order-outcomes';
 import { PartnerPositions } from './data/partner-positions.redis';
 import { generatedKey } from './data/service-keys.repository';
 import { TrackingLog } from './data/tracking-log.redis';
@@ -79,7 +80,7 @@ export function runtimeOf(deps: ServiceDeps<DeliverySettings>): DeliveryRuntime 
 export const definition = defineService({
   name: 'delivery-service',
   settings: DeliverySettings,
-  migrations: [DeliveryTables1765100000000],
+  migrations: [DeliveryTables1765100000000, OrderOutcomes1765300000000],
   routes: (deps) => {
     const { ctx, hub } = runtimeOf(deps);
     return [partnersRoutes(ctx, deps.openapi), deliveriesRoutes(ctx, hub, deps.openapi)];

@@ -148,6 +148,18 @@ export function orderConfirmed(storeId: string, overrides: Partial<EventData<'or
   };
 }
 
+/** order-service's order.cancelled for the order. */
+export function orderCancelled(order: ConfirmedOrder, reason = 'CUSTOMER_CANCELLED'): CatalogEvent<'order.cancelled'> {
+  const data = { orderId: order.orderId, userId: order.userId, reason, paid: true, storeId: order.event.data.storeId };
+  return newEvent('order-service', 'order.cancelled', data, { subject: order.orderId });
+}
+
+/** order-service's order.completed for the order (an admin marked it DELIVERED, or the rider's hand-over did). */
+export function orderCompleted(order: ConfirmedOrder, deliveredAt = new Date()): CatalogEvent<'order.completed'> {
+  const data = { orderId: order.orderId, userId: order.userId, deliveredAt: deliveredAt.toISOString() };
+  return newEvent('order-service', 'order.completed', data, { subject: order.orderId });
+}
+
 export interface TestPartner {
   id: string;
   userId: string;

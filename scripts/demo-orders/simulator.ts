@@ -7,7 +7,9 @@
  * emptied under a later order). Each order follows a planned fate: paid by wallet, card or UPI (a
  * share declined at the PSP) or cash on delivery; cancelled by the customer before paying, after
  * confirmation (refunded when paid), or by an admin once packed; the rest packed, dispatched and
- * delivered by an admin (order-service's admin moves, until delivery-service drives them).
+ * delivered by an admin (order-service's admin moves). delivery-service follows those ends: a
+ * delivery a demo rider (`npm run demo:riders`) still holds is cancelled, returned or closed from the
+ * order, and the rider freed for the next one (delivery-service's README).
  *
  * Nothing is written behind the services' backs: every figure the dashboard shows afterwards comes
  * from their own events. The orders are stamped now, so a run fills the current hour only.

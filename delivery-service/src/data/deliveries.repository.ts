@@ -1,6 +1,6 @@
 import type { Queryable } from '@qc/shared/db';
 
-export const DELIVERY_STATUSES = ['QUEUED', 'ASSIGNED', 'ACCEPTED', 'PICKED_UP', 'DELIVERED', 'FAILED', 'CANCELLED'] as const;
+export const DELIVERY_STATUSES = ['QUEUED', 'ASSIGNED', 'ACCEPTED', 'PICKED_UP', 'DELIVERED', 'FAILED', 'CANCELLED', 'RETURNED'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface LatLng {
@@ -31,6 +31,8 @@ export interface DeliveryRecord {
   deliveredAt: Date | null;
   failedAt: Date | null;
   failureReason: string | null;
+  /** Ended because its order was delivered or cancelled, not by its partner (no hand-over with the code). */
+  endedByOrder: boolean;
   correlationId: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -38,7 +40,7 @@ export interface DeliveryRecord {
 
 const COLUMNS = `id, order_id, user_id, store_id, status, partner_id, dropoff_lat, dropoff_lng, payment_method, cod_due_amount,
   cod_collected_amount, otp_hash, otp_sealed, otp_attempts, otp_locked_at, eta_at, queued_at, assigned_at, accepted_at,
-  picked_up_at, delivered_at, failed_at, failure_reason, correlation_id, created_at, updated_at`;
+  picked_up_at, delivered_at, failed_at, failure_reason, ended_by_order, correlation_id, created_at, updated_at`;
 
 const date = (v: unknown) => (v as Date | null) ?? null;
 const text = (v: unknown) => (v === null ? null : String(v));
@@ -68,6 +70,7 @@ function toDelivery(row: Record<string, unknown>): DeliveryRecord {
     deliveredAt: date(row.delivered_at),
     failedAt: date(row.failed_at),
     failureReason: text(row.failure_reason),
+    endedByOrder: Boolean(row.ended_by_order),
     correlationId: text(row.correlation_id),
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,
@@ -132,8 +135,16 @@ export async function lockQueued(tx: Queryable, storeId: string, limit: number):
   return rows.map(toDelivery);
 }
 
-/** Writes the fields a transition changed. */
-export async function updateDelivery(tx: Queryable, id: string, changes: Partial<DeliveryRecord>): Promise<void> {
+/**
+ * Writes the fields a transition changed; with `expected`, only while the delivery still has that
+ * status. False when nothing was written (a status the row no longer has, or nothing to write).
+ */
+export async function updateDelivery(
+  tx: Queryable,
+  id: string,
+  changes: Partial<DeliveryRecord>,
+  expected?: DeliveryStatus,
+): Promise<boolean> {
   const columns: Record<string, string> = {
     status: 'status',
     partnerId: 'partner_id',
@@ -149,13 +160,15 @@ export async function updateDelivery(tx: Queryable, id: string, changes: Partial
     deliveredAt: 'delivered_at',
     failedAt: 'failed_at',
     failureReason: 'failure_reason',
+    endedByOrder: 'ended_by_order',
   };
   const entries = Object.entries(changes).filter(([field]) => columns[field]);
-  if (entries.length === 0) return;
-  await tx.query(`UPDATE deliveries SET ${entries.map(([field]) => `${columns[field]} = ?`).join(', ')} WHERE id = ?`, [
-    ...entries.map(([, value]) => value),
-    id,
-  ]);
+  if (entries.length === 0) return false;
+  const result: { affectedRows: number } = await tx.query(
+    `UPDATE deliveries SET ${entries.map(([field]) => `${columns[field]} = ?`).join(', ')} WHERE id = ?${expected ? ' AND status = ?' : ''}`,
+    [...entries.map(([, value]) => value), id, ...(expected ? [expected] : [])],
+  );
+  return result.affectedRows > 0;
 }
 
 export interface HistoryEntry {
@@ -230,13 +243,17 @@ export async function findUnansweredOffers(db: Queryable, before: Date, limit: n
   return rows.map(toDelivery);
 }
 
-/** Mean minutes from assignment to hand-over of a store's last 50 deliveries, per store; absent without history. */
+/**
+ * Mean minutes from assignment to hand-over of a store's last 50 deliveries, per store; absent
+ * without history. Deliveries closed because their order was marked delivered are left out: their
+ * time is the order's, not a ride's.
+ */
 export async function recentDeliveryMinutes(db: Queryable): Promise<Map<string, number>> {
   const rows: { store_id: string; minutes: string | number | null }[] = await db.query(
     `SELECT store_id, AVG(TIMESTAMPDIFF(SECOND, assigned_at, delivered_at)) / 60 AS minutes FROM (
        SELECT store_id, assigned_at, delivered_at,
               ROW_NUMBER() OVER (PARTITION BY store_id ORDER BY delivered_at DESC) AS recent
-         FROM deliveries WHERE status = 'DELIVERED' AND delivered_at > NOW() - INTERVAL 1 DAY) latest
+         FROM deliveries WHERE status = 'DELIVERED' AND ended_by_order = 0 AND delivered_at > NOW() - INTERVAL 1 DAY) latest
      WHERE recent <= 50 GROUP BY store_id`,
   );
   return new Map(rows.filter((r) => r.minutes !== null).map((r) => [r.store_id, Number(r.minutes)]));

@@ -16,10 +16,11 @@ import {
   type DeliveryRecord,
   type LatLng,
 } from '../data/deliveries.repository';
+import { lockOrderOutcome, type OrderOutcome } from '../data/order-outcomes.repository';
 import { lockFreePartners, releasePartner, takeDelivery, type PartnerRecord } from '../data/partners.repository';
 import { lockStore, type StoreRecord } from '../data/stores.repository';
 import type { DeliveryContext } from './context';
-import { transition } from './delivery-state';
+import { moveDelivery } from './delivery-state';
 import { etaMinutes } from './eta';
 import { deliveryEvent } from './events';
 
@@ -39,12 +40,16 @@ export interface ConfirmedOrder {
   dropoff?: LatLng | undefined;
 }
 
-export type ScheduleOutcome = { outcome: 'duplicate' } | { outcome: 'assigned' | 'queued'; deliveryId: string };
+export type ScheduleOutcome =
+  | { outcome: 'duplicate' }
+  | { outcome: 'assigned' | 'queued'; deliveryId: string }
+  | { outcome: 'ended'; deliveryId: string; ending: OrderOutcome };
 
 /**
  * A confirmed order gets its delivery: queued, then offered to the nearest free partner if the
  * store's queue is empty ahead of it. A redelivered order.confirmed finds the delivery there and
- * changes nothing.
+ * changes nothing. An order whose end was told first (its confirmation replayed late) gets its
+ * delivery queued but not offered: `ended`, for the caller to end it as the order did.
  */
 export async function scheduleDelivery(
   ctx: DeliveryContext,
@@ -54,14 +59,17 @@ export async function scheduleDelivery(
   causedBy?: CloudEvent,
 ): Promise<ScheduleOutcome> {
   const deliveryId = newId();
+  const orderId = order.orderId.toLowerCase();
   const storeId = order.storeId.toLowerCase();
-  // The store first: every writer at a store takes its lock before any delivery or partner row. The
-  // time after it, so the store's queue order is the order its orders got the lock in.
+  // The order's row first (its end may be handled meanwhile), then the store: every writer at a
+  // store takes its lock before any delivery or partner row. The time after it, so the store's
+  // queue order is the order its orders got the lock in.
+  const ending = await lockOrderOutcome(tx, orderId);
   await lockStore(tx, storeId);
   const now = ctx.now();
   const inserted = await insertDelivery(tx, {
     id: deliveryId,
-    orderId: order.orderId.toLowerCase(),
+    orderId,
     userId: order.userId.toLowerCase(),
     storeId,
     dropoff: order.dropoff ?? null,
@@ -72,6 +80,7 @@ export async function scheduleDelivery(
   });
   if (!inserted) return { outcome: 'duplicate' };
   await appendHistory(tx, deliveryId, { status: 'QUEUED', partnerId: null, actor: SYSTEM_ACTORS.orders, note: null, at: now });
+  if (ending) return { outcome: 'ended', deliveryId, ending };
   const assigned = await serveQueue(ctx, tx, emit, storeId, causedBy);
   return { outcome: assigned.includes(deliveryId) ? 'assigned' : 'queued', deliveryId };
 }
@@ -130,7 +139,6 @@ async function offer(
   }: { store: StoreRecord; delivery: DeliveryRecord; partner: PartnerRecord; causedBy?: CloudEvent | undefined },
 ): Promise<void> {
   const now = ctx.now();
-  const status = transition(delivery.status, 'offer');
   const rider = await ctx.positions.positionOf(partner.id);
   const minutes = etaMinutes(
     {
@@ -146,7 +154,7 @@ async function offer(
   // The code stays the same when the delivery passes to another partner: the customer may have it already.
   const code = delivery.otpHash ? {} : codeFields((await ctx.otp()).issue(delivery.id));
   await takeDelivery(tx, partner.id, delivery.id);
-  await updateDelivery(tx, delivery.id, { status, partnerId: partner.id, assignedAt: now, etaAt, ...code });
+  const status = await moveDelivery(tx, delivery, 'offer', { partnerId: partner.id, assignedAt: now, etaAt, ...code });
   await appendHistory(tx, delivery.id, { status, partnerId: partner.id, actor: SYSTEM_ACTORS.dispatch, note: null, at: now });
   await ctx.positions.markTaken(store.id, partner.id);
   emit(

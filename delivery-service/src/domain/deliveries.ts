@@ -1,6 +1,6 @@
 import type { Principal } from '@qc/shared/auth';
 import type { Tx } from '@qc/shared/db';
-import type { CloudEvent, Emit } from '@qc/shared/events';
+import type { Emit } from '@qc/shared/events';
 import {
   appendHistory,
   findDelivery,
@@ -27,9 +27,9 @@ import {
   otpLocked,
   partnerNotFound,
 } from './delivery.errors';
-import { canTransition, transition, WITH_PARTNER } from './delivery-state';
+import { moveDelivery, transition, WITH_PARTNER } from './delivery-state';
 import { deliveryEvent } from './events';
-import { announceCancelled, currentEta, queueStanding } from './tracking';
+import { currentEta, queueStanding } from './tracking';
 
 export type { DeliveryRecord, DeliveryStatus, HistoryEntry } from '../data/deliveries.repository';
 
@@ -123,8 +123,7 @@ async function asItsPartner<T>(
 export async function acceptDelivery(ctx: DeliveryContext, principal: Principal, orderId: string): Promise<DeliveryRecord> {
   const id = await asItsPartner(ctx, principal, orderId, async (tx, _emit, { delivery, partner }) => {
     const now = ctx.now();
-    const status = transition(delivery.status, 'accept');
-    await updateDelivery(tx, delivery.id, { status, acceptedAt: now });
+    const status = await moveDelivery(tx, delivery, 'accept', { acceptedAt: now });
     await appendHistory(tx, delivery.id, { status, partnerId: partner.id, actor: principal.userId, note: null, at: now });
     return delivery.id;
   });
@@ -148,9 +147,8 @@ export async function rejectDelivery(
 
 async function requeue(ctx: DeliveryContext, tx: Tx, emit: Emit, { delivery, partner }: Locked, actor: string, reason: string | null) {
   const now = ctx.now();
-  const status = transition(delivery.status, 'requeue');
+  const status = await moveDelivery(tx, delivery, 'requeue', { partnerId: null, assignedAt: null, etaAt: null });
   await recordRejection(tx, delivery.id, partner.id, reason);
-  await updateDelivery(tx, delivery.id, { status, partnerId: null, assignedAt: null, etaAt: null });
   await appendHistory(tx, delivery.id, {
     status,
     partnerId: partner.id,
@@ -165,8 +163,7 @@ async function requeue(ctx: DeliveryContext, tx: Tx, emit: Emit, { delivery, par
 export async function pickUpDelivery(ctx: DeliveryContext, principal: Principal, orderId: string): Promise<DeliveryRecord> {
   const id = await asItsPartner(ctx, principal, orderId, async (tx, emit, { delivery, partner }) => {
     const now = ctx.now();
-    const status = transition(delivery.status, 'pick_up');
-    await updateDelivery(tx, delivery.id, { status, pickedUpAt: now });
+    const status = await moveDelivery(tx, delivery, 'pick_up', { pickedUpAt: now });
     await appendHistory(tx, delivery.id, { status, partnerId: partner.id, actor: principal.userId, note: null, at: now });
     emit(
       deliveryEvent(
@@ -202,7 +199,8 @@ export async function completeDelivery(
   handOver: HandOver,
 ): Promise<DeliveryRecord> {
   const result = await asItsPartner(ctx, principal, orderId, async (tx, emit, { delivery, partner }): Promise<HandOverOutcome> => {
-    const status = transition(delivery.status, 'deliver');
+    // Not picked up, or ended meanwhile: a 409 before the code is looked at.
+    transition(delivery.status, 'deliver');
     if (delivery.otpLockedAt || !delivery.otpHash) return { outcome: 'locked' };
     if (delivery.codDueAmount === null && handOver.codCollected) throw codNotExpected();
     if (delivery.codDueAmount !== null && handOver.codCollected?.amount !== delivery.codDueAmount) throw codMismatch(delivery.codDueAmount);
@@ -222,7 +220,7 @@ export async function completeDelivery(
       }
       return { outcome: 'wrong_code', attemptsLeft: ctx.settings.DELIVERY_OTP_MAX_ATTEMPTS - attempts };
     }
-    await updateDelivery(tx, delivery.id, { status, deliveredAt: now, codCollectedAmount: delivery.codDueAmount });
+    const status = await moveDelivery(tx, delivery, 'deliver', { deliveredAt: now, codCollectedAmount: delivery.codDueAmount });
     await appendHistory(tx, delivery.id, { status, partnerId: partner.id, actor: principal.userId, note: null, at: now });
     emit(
       deliveryEvent(
@@ -251,8 +249,7 @@ export async function completeDelivery(
 export async function failDelivery(ctx: DeliveryContext, principal: Principal, orderId: string, reason: string): Promise<DeliveryRecord> {
   const id = await asItsPartner(ctx, principal, orderId, async (tx, emit, { delivery, partner }) => {
     const now = ctx.now();
-    const status = transition(delivery.status, 'fail');
-    await updateDelivery(tx, delivery.id, { status, failedAt: now, failureReason: reason });
+    const status = await moveDelivery(tx, delivery, 'fail', { failedAt: now, failureReason: reason });
     await appendHistory(tx, delivery.id, { status, partnerId: partner.id, actor: principal.userId, note: reason, at: now });
     emit(
       deliveryEvent(
@@ -284,26 +281,6 @@ export async function reissueDeliveryCode(ctx: DeliveryContext, principal: Princ
       at: ctx.now(),
     });
   });
-}
-
-/**
- * The order was cancelled: a delivery not yet picked up is cancelled and its partner freed; one on
- * its way or ended is left alone (order-service cancels only before OUT_FOR_DELIVERY).
- */
-export async function cancelForOrder(ctx: DeliveryContext, tx: Tx, emit: Emit, orderId: string, reason: string, causedBy?: CloudEvent) {
-  const found = await findDeliveryOfOrder(tx, orderId.toLowerCase());
-  if (!found) return { outcome: 'none' as const };
-  await lockStore(tx, found.storeId);
-  const delivery = (await lockDelivery(tx, found.id))!;
-  if (!canTransition(delivery.status, 'cancel')) return { outcome: 'ignored' as const, status: delivery.status };
-  const now = ctx.now();
-  const status = transition(delivery.status, 'cancel');
-  await updateDelivery(tx, delivery.id, { status });
-  await appendHistory(tx, delivery.id, { status, partnerId: delivery.partnerId, actor: SYSTEM_ACTORS.orders, note: reason, at: now });
-  const partner = delivery.partnerId ? await lockPartner(tx, delivery.partnerId) : undefined;
-  if (partner) await freePartner(ctx, tx, emit, partner, { completed: false, causedBy });
-  await announceCancelled(ctx, { ...delivery, status }, reason);
-  return { outcome: 'cancelled' as const };
 }
 
 /** Offers not accepted within OFFER_TIMEOUT_SECONDS go back to the queue, as if turned down. Returns how many. */

@@ -24,6 +24,10 @@ export function deliveryNotInState(status: string, action: string): AppError {
   return new AppError('conflict', 'DELIVERY_STATE_CONFLICT', `A ${status} delivery cannot be ${action}`);
 }
 
+export function deliveryChanged(action: string): AppError {
+  return new AppError('conflict', 'DELIVERY_STATE_CONFLICT', `The delivery changed meanwhile and cannot be ${action}`);
+}
+
 export function otpInvalid(attemptsLeft: number): AppError {
   return new AppError('rule_violation', 'DELIVERY_OTP_INVALID', `Wrong delivery code; ${attemptsLeft} attempt(s) left`, {
     details: [{ path: 'otp', message: 'does not match', attemptsLeft }],

@@ -112,9 +112,17 @@ export async function announceDeliveryEvent(ctx: DeliveryContext, db: Queryable,
   await ctx.tracking.append(orderId, JSON.stringify(tracked));
 }
 
-/** The order was cancelled before pickup. */
-export async function announceCancelled(ctx: DeliveryContext, delivery: DeliveryRecord, reason: string): Promise<void> {
-  const event: TrackingEvent = { type: 'cancelled', orderId: delivery.orderId, status: 'CANCELLED', reason, at: ctx.now().toISOString() };
+/**
+ * The delivery ended because its order did (cancelled, or delivered with no delivery event to tell
+ * it): the last event its followers get, with the status it ended in.
+ */
+export async function announceEnded(
+  ctx: DeliveryContext,
+  delivery: DeliveryRecord,
+  type: 'completed' | 'cancelled',
+  reason: string | null,
+): Promise<void> {
+  const event: TrackingEvent = { type, orderId: delivery.orderId, status: delivery.status, reason, at: ctx.now().toISOString() };
   await ctx.tracking.append(delivery.orderId, JSON.stringify(event));
 }
 

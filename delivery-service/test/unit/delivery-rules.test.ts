@@ -51,6 +51,18 @@ describe('delivery state', () => {
     expect(canTransition('PICKED_UP', 'cancel')).toBe(false);
     expect(canTransition('ACCEPTED', 'cancel')).toBe(true);
   });
+
+  it('when the order ends, then a delivery not yet picked up is cancelled, one picked up returned, and any not ended closed as delivered', () => {
+    expect(transition('PICKED_UP', 'return')).toBe('RETURNED');
+    expect(canTransition('ACCEPTED', 'return')).toBe(false);
+    for (const status of ['QUEUED', 'ASSIGNED', 'ACCEPTED', 'PICKED_UP', 'FAILED'] as const)
+      expect(transition(status, 'close')).toBe('DELIVERED');
+    for (const status of ['DELIVERED', 'CANCELLED', 'RETURNED'] as const) {
+      expect(canTransition(status, 'close')).toBe(false);
+      expect(canTransition(status, 'cancel')).toBe(false);
+      expect(canTransition(status, 'return')).toBe(false);
+    }
+  });
 });
 
 describe('delivery code', () => {
