@@ -5,6 +5,7 @@ import { analyticsSettings } from './config';
 import { storeRawEvent } from './consumers/raw-event.consumer';
 import { RawEvents1763683300000 } from './data/migrations/1763683300000-raw-events';
 import { Projections1765000000000 } from './data/migrations/1765000000000-projections';
+import { RawEventsOrigin1766000000000 } from './data/migrations/1766000000000-raw-events-origin';
 import { OrderZones1766000500000 } from './data/migrations/1766000500000-order-zones';
 import { dashboardRoutes } from './routes/dashboard.routes';
 import { eventsRoutes } from './routes/events.routes';
@@ -17,7 +18,7 @@ import { metricsRoutes } from './routes/metrics.routes';
 export const definition = defineService({
   name: 'analytics-service',
   settings: analyticsSettings,
-  migrations: [RawEvents1763683300000, Projections1765000000000, OrderZones1766000500000],
+  migrations: [RawEvents1763683300000, Projections1765000000000, RawEventsOrigin1766000000000, OrderZones1766000500000],
   routes: (deps) => [
     eventsRoutes(deps),
     dashboardRoutes(deps),

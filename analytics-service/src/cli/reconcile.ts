@@ -1,7 +1,7 @@
 /**
  * `npm run analytics:reconcile -- [--store <storeId>]`: compares the rollups with order-service's
  * delivered orders and inventory-service's ledger (see reconcile) and prints any difference; exits
- * 1 when there is one. The source APIs are admin-only: ACCESS_TOKEN is an admin's access token
+ * 1 when there is one. Orders known only from imported history are counted, not compared. The source APIs are admin-only: ACCESS_TOKEN is an admin's access token
  * (POST /api/v1/auth/login). In a container: `node dist/cli/reconcile.js` with the service's environment.
  */
 import { parseArgs } from 'node:util';

@@ -1,6 +1,5 @@
 import type { Subscription } from '@qc/shared/events';
-import { insertRawEvent } from '../data/raw-events.repository';
-import { projectEvent } from '../domain/projector';
+import { ingestEvent } from '../domain/ingest';
 
 /**
  * Every event of every topic goes to the raw store, and into the projections in the same
@@ -8,8 +7,5 @@ import { projectEvent } from '../domain/projector';
  */
 export const storeRawEvent: Subscription = {
   type: '*',
-  handle: async (event, tx) => {
-    await insertRawEvent(tx, event);
-    await projectEvent(tx, event);
-  },
+  handle: (event, tx) => ingestEvent(tx, event, 'stream'),
 };

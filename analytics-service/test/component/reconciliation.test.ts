@@ -116,6 +116,7 @@ describe('reconciliation with the source services', () => {
       // Confirmed orders' lines left the shelf (3 + 1 + 4); the cancelled one's 4 came back.
       unitsSold: { analytics: 8, source: 8, difference: 0 },
       unitsReturned: { analytics: 4, source: 4, difference: 0 },
+      importedOrders: 0,
       differences: [],
     });
     expect(describeReconciliation(result)).toContain('no difference');
