@@ -1,5 +1,5 @@
 import { eventsTopic } from '@qc/shared/fleet';
-import { defineService, type ServiceDeps } from '@qc/shared/service';
+import { defineService, type BackgroundJob, type ServiceDeps } from '@qc/shared/service';
 import { DeliverySettings } from './config';
 import { deliveryEventSubscriptions } from './consumers/delivery-events.consumer';
 import { orderEventSubscriptions } from './consumers/order-events.consumer';
@@ -11,7 +11,7 @@ import { generatedKey } from './data/service-keys.repository';
 import { TrackingLog } from './data/tracking-log.redis';
 import type { DeliveryContext } from './domain/context';
 import { OtpVault } from './domain/delivery-otp';
-import { Dispatcher } from './jobs/dispatcher';
+import { dispatcher } from './jobs/dispatcher';
 import { TrailWriter } from './jobs/trail-writer';
 import { deliveriesRoutes } from './routes/deliveries.routes';
 import { partnersRoutes } from './routes/partners.routes';
@@ -22,7 +22,7 @@ export interface DeliveryRuntime {
   ctx: DeliveryContext;
   hub: TrackingHub;
   trail: TrailWriter;
-  dispatcher: Dispatcher;
+  dispatcher: BackgroundJob;
 }
 
 const runtimes = new WeakMap<ServiceDeps<DeliverySettings>, DeliveryRuntime>();
@@ -65,7 +65,7 @@ export function runtimeOf(deps: ServiceDeps<DeliverySettings>): DeliveryRuntime 
       ctx,
       trail,
       hub: new TrackingHub({ redis, log: tracking, logger, heartbeatMs: settings.TRACKING_HEARTBEAT_MS }),
-      dispatcher: new Dispatcher({ ctx, redis, logger, intervalMs: settings.DISPATCH_INTERVAL_MS }),
+      dispatcher: dispatcher({ ctx, redis, logger, intervalMs: settings.DISPATCH_INTERVAL_MS }),
     };
     runtimes.set(deps, runtime);
   }

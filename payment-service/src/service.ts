@@ -1,6 +1,6 @@
 import { IdempotencyKeys, IdempotencyKeysTable1764806400000 } from '@qc/shared/idempotency';
 import { eventsTopic } from '@qc/shared/fleet';
-import { defineService, type ServiceDeps } from '@qc/shared/service';
+import { PeriodicJob, defineService, type ServiceDeps } from '@qc/shared/service';
 import { SandboxProvider } from './clients/sandbox-provider';
 import { paymentSettings, type PaymentSettings } from './config';
 import { deliveryEventSubscriptions } from './consumers/delivery-events.consumer';
@@ -9,15 +9,14 @@ import { PaymentTables1764900000000 } from './data/migrations/1764900000000-paym
 import type { PaymentContext } from './domain/context';
 import { applyPendingProviderEvents } from './domain/provider-events';
 import { sendDueRefunds } from './domain/refunds';
-import { PollingWorker } from './jobs/polling-worker';
 import { paymentsRoutes } from './routes/payments.routes';
 import { walletRoutes } from './routes/wallet.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
 
 interface PaymentRuntime {
   ctx: PaymentContext;
-  providerEvents: PollingWorker;
-  refunds: PollingWorker;
+  providerEvents: PeriodicJob;
+  refunds: PeriodicJob;
 }
 
 /** Routes, consumers and workers share one context (one provider client, one pair of workers), built on first use. */
@@ -37,10 +36,12 @@ export function runtimeOf(deps: ServiceDeps<PaymentSettings>): PaymentRuntime {
     });
     const wake = { providerEvents: () => providerEvents.wake(), refunds: () => refunds.wake() };
     const ctx: PaymentContext = { db: deps.dataSource, outbox: deps.outbox, provider, logger: deps.logger, wake };
-    const providerEvents = new PollingWorker({
+    // Both run a round at start: provider events and refunds stored while the process was down.
+    const providerEvents = new PeriodicJob({
       name: 'provider-events',
       logger: deps.logger,
       intervalMs: settings.PAYMENT_WORKER_INTERVAL_MS,
+      roundAtStart: true,
       round: async () => {
         const applied = await applyPendingProviderEvents(ctx);
         // An event may have left a refund to send (a capture after the order was cancelled).
@@ -48,10 +49,11 @@ export function runtimeOf(deps: ServiceDeps<PaymentSettings>): PaymentRuntime {
         return applied;
       },
     });
-    const refunds = new PollingWorker({
+    const refunds = new PeriodicJob({
       name: 'refunds',
       logger: deps.logger,
       intervalMs: settings.PAYMENT_WORKER_INTERVAL_MS,
+      roundAtStart: true,
       round: () => sendDueRefunds(ctx),
     });
     runtime = { ctx, providerEvents, refunds };

@@ -1,5 +1,6 @@
 import type { Queryable } from '@qc/shared/db';
 import type { Logger } from '@qc/shared/logging';
+import { PeriodicJob, type BackgroundJob } from '@qc/shared/service';
 import { insertTrail, type TrailPoint } from '../data/trail.repository';
 import type { TrailSink } from '../domain/context';
 
@@ -9,20 +10,21 @@ const MAX_HELD = 50_000;
 const BATCH = 1_000;
 
 /**
- * Writes reported positions to the trail in batches, every `intervalMs`: one INSERT for many
- * riders' reports instead of one per report. Points not yet written when a process dies are lost
- * (at most one interval's worth); the live position is in Redis meanwhile.
+ * Writes reported positions to the trail in batches, every `intervalMs` (the shared `PeriodicJob`):
+ * one INSERT for many riders' reports instead of one per report. Points not yet written when a
+ * process dies are lost (at most one interval's worth); the live position is in Redis meanwhile.
  */
-export class TrailWriter implements TrailSink {
+export class TrailWriter implements TrailSink, BackgroundJob {
   private held: TrailPoint[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly job: PeriodicJob;
 
   constructor(
     private readonly db: Queryable,
     private readonly logger: Logger,
-    private readonly intervalMs: number,
-  ) {}
+    intervalMs: number,
+  ) {
+    this.job = new PeriodicJob({ name: 'position-trail', logger, intervalMs, round: () => this.flush() });
+  }
 
   add(point: TrailPoint): void {
     this.held.push(point);
@@ -30,15 +32,12 @@ export class TrailWriter implements TrailSink {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => {
-      this.running ??= this.flush().finally(() => (this.running = undefined));
-    }, this.intervalMs);
+    this.job.start();
   }
 
+  /** Stops the interval, waits for a flush in progress, then writes what is still held. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.job.stop();
     await this.flush();
   }
 

@@ -1,5 +1,6 @@
 import type { Outbox } from '@qc/shared/events';
 import type { Logger } from '@qc/shared/logging';
+import { PeriodicJob, type BackgroundJob } from '@qc/shared/service';
 import { expireDueReservations } from '../domain/reservations';
 
 export interface SweeperOptions {
@@ -10,30 +11,31 @@ export interface SweeperOptions {
 }
 
 /**
- * Expires unpaid reservations on an interval. Any number of replicas may sweep at once: each
- * batch is claimed with `FOR UPDATE SKIP LOCKED`, so they split the due reservations between them.
- * A failed sweep (a deadlock, the database away) is logged and tried again at the next tick.
+ * Expires unpaid reservations on an interval (the shared `PeriodicJob`: the first sweep at the first
+ * tick, one at a time, a failed one logged and tried again at the next). Any number of replicas may
+ * sweep at once: each batch is claimed with `FOR UPDATE SKIP LOCKED`, so they split the due
+ * reservations between them.
  */
-export class ReservationSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+export class ReservationSweeper implements BackgroundJob {
+  private readonly job: PeriodicJob;
 
-  constructor(private readonly options: SweeperOptions) {}
+  constructor(private readonly options: SweeperOptions) {
+    this.job = new PeriodicJob({
+      name: 'reservation-sweeper',
+      logger: options.logger,
+      intervalMs: options.intervalMs,
+      // A sweep runs until a batch expires nothing, so a tick's one sweep drains what is due.
+      round: async () => void (await this.sweep()),
+    });
+  }
 
   start(): void {
-    this.timer ??= setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((err: unknown) => this.options.logger.error({ err }, 'reservation sweep failed'))
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
+    this.job.start();
   }
 
   /** Stops the interval and waits for a sweep in progress, so its transaction ends before the pool closes. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /**

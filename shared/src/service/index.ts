@@ -100,7 +100,10 @@ export function loadServiceConfig<Settings>(
   return { config: config!, settings: settings as Settings };
 }
 
-/** A periodic job: `stop` resolves once a round in progress has finished. */
+/**
+ * Work a service runs on its own schedule; `stop` resolves once a round in progress has finished.
+ * `PeriodicJob` is the loop that runs one.
+ */
 export interface BackgroundJob {
   start(): void;
   stop(): Promise<void>;
@@ -284,3 +287,4 @@ export function main<Settings>(definition: ServiceDefinition<Settings>): void {
 }
 
 export { runCommand, type CommandContext } from './command';
+export { PeriodicJob, type PeriodicJobOptions } from './periodic-job';
