@@ -1,6 +1,6 @@
 import { AddressesClient, CatalogClient, LocationClient } from '@qc/shared/clients';
 import { eventsTopic } from '@qc/shared/fleet';
-import { IdempotencyKeys, IdempotencyKeysTable1764806400000 } from '@qc/shared/idempotency';
+import { IdempotencyKeysTable1764806400000 } from '@qc/shared/idempotency';
 import { defineService, type ServiceDeps } from '@qc/shared/service';
 import { CartClient } from './clients/cart.client';
 import { orderSettings, type OrderSettings } from './config';
@@ -42,10 +42,10 @@ export const definition = defineService({
   name: 'order-service',
   settings: orderSettings,
   migrations: [IdempotencyKeysTable1764806400000, OrderTables1764900000000, OrderZone1766000500000],
+  idempotency: (settings) => ({ retentionHours: settings.IDEMPOTENCY_RETENTION_HOURS }),
   routes: (deps) => {
     const ctx = orderContext(deps);
-    const idempotency = new IdempotencyKeys(deps.dataSource, { retentionHours: deps.settings.IDEMPOTENCY_RETENTION_HOURS });
-    return [ordersRoutes(ctx, deps.openapi, idempotency), couponsRoutes(ctx, deps.openapi)];
+    return [ordersRoutes(ctx, deps.openapi, deps.idempotency), couponsRoutes(ctx, deps.openapi)];
   },
   consumes: {
     topics: [eventsTopic('inventory-service'), eventsTopic('payment-service'), eventsTopic('delivery-service')],

@@ -1,4 +1,4 @@
-import { IdempotencyKeys, IdempotencyKeysTable1764806400000 } from '@qc/shared/idempotency';
+import { IdempotencyKeysTable1764806400000 } from '@qc/shared/idempotency';
 import { eventsTopic } from '@qc/shared/fleet';
 import { PeriodicJob, defineService, type ServiceDeps } from '@qc/shared/service';
 import { SandboxProvider } from './clients/sandbox-provider';
@@ -71,12 +71,12 @@ export const definition = defineService({
   name: 'payment-service',
   settings: paymentSettings,
   migrations: [IdempotencyKeysTable1764806400000, PaymentTables1764900000000],
+  idempotency: () => ({}),
   routes: (deps) => {
     const { ctx } = runtimeOf(deps);
-    const idempotency = new IdempotencyKeys(deps.dataSource);
     return [
-      paymentsRoutes(ctx, deps.openapi, idempotency),
-      walletRoutes(ctx, deps.openapi, idempotency),
+      paymentsRoutes(ctx, deps.openapi, deps.idempotency),
+      walletRoutes(ctx, deps.openapi, deps.idempotency),
       webhooksRoutes(ctx, deps.openapi),
     ];
   },

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { duplicateKeyOf, tableOptionsSql } from '../db';
 import { AppError } from '../http/errors';
+import type { Logger } from '../logging';
+import { PeriodicJob } from '../service/periodic-job';
 
 /**
  * `Idempotency-Key` with Stripe's semantics (DESIGN §3), for POSTs that create money or orders.
@@ -13,6 +15,9 @@ import { AppError } from '../http/errors';
  * the key, so the client's retry runs again. A use case that must never run twice for one key even
  * across a crash between its commit and `complete` (placing an order) also keeps the key on its own
  * row under a unique index, and finds its earlier result there.
+ *
+ * A service declares that it takes keys in its definition (`idempotency`); the platform then hands
+ * its routes the keys (`deps.idempotency`) and purges the expired ones (`expiredKeysPurge`).
  */
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -29,6 +34,18 @@ export interface IdempotencyOptions {
   retentionHours?: number;
   /** How long a claim may stay unfinished before it counts as abandoned (its process died). */
   staleAfterMs?: number;
+}
+
+export interface ExpiredKeysPurgeOptions {
+  /** Time between purges; an hour by default. */
+  intervalMs?: number;
+  /** Rows per DELETE; 1000 by default. */
+  batchSize?: number;
+}
+
+/** What a service declares about its keys: how long they are kept, and how the expired ones are purged. */
+export interface IdempotencySetup extends IdempotencyOptions {
+  purge?: ExpiredKeysPurgeOptions;
 }
 
 interface KeyRow {
@@ -115,13 +132,34 @@ export class IdempotencyKeys {
     await this.dataSource.query('DELETE FROM idempotency_keys WHERE scope = ? AND idempotency_key = ?', [scope, key]);
   }
 
-  /** Deletes expired keys; returns how many. */
+  /** Deletes up to `limit` expired keys; returns how many. */
   async purgeExpired(now = new Date(), limit = 1_000): Promise<number> {
     const result = (await this.dataSource.query('DELETE FROM idempotency_keys WHERE expires_at <= ? LIMIT ?', [now, limit])) as {
       affectedRows: number;
     };
     return result.affectedRows;
   }
+}
+
+/**
+ * Deletes expired keys on a schedule, and once at start (a service restarted more often than the
+ * interval still purges). Each DELETE takes at most `batchSize` rows and the next follows at once
+ * while one deletes any, so a large backlog is cleared without one long-held lock. Only keys past
+ * their retention go: a claim still in flight is within it (its retention starts when it is claimed).
+ */
+export function expiredKeysPurge(keys: IdempotencyKeys, logger: Logger, options: ExpiredKeysPurgeOptions = {}): PeriodicJob {
+  const batchSize = options.batchSize ?? 1_000;
+  return new PeriodicJob({
+    name: 'idempotency-key-purge',
+    logger,
+    intervalMs: options.intervalMs ?? 3_600_000,
+    roundAtStart: true,
+    round: async () => {
+      const purged = await keys.purgeExpired(new Date(), batchSize);
+      if (purged > 0) logger.info({ purged }, 'expired idempotency keys purged');
+      return purged;
+    },
+  });
 }
 
 /** JSON with object keys sorted, so `{a, b}` and `{b, a}` are the same request. */
@@ -136,7 +174,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** The table `IdempotencyKeys` keeps; a service that takes Idempotency-Key lists it in its migrations. */
+/** The table `IdempotencyKeys` keeps; a service that declares `idempotency` lists it in its migrations. */
 export class IdempotencyKeysTable1764806400000 implements MigrationInterface {
   name = 'IdempotencyKeysTable1764806400000';
 

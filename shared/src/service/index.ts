@@ -12,6 +12,7 @@ import { EventConsumer, Outbox, OutboxRelay, createKafka, ensureTopics, topicOnB
 import { deadLetterTopic, eventsTopic, serviceSpec } from '../fleet';
 import { healthRouter, type HealthCheck } from '../health';
 import { createHttpApp } from '../http';
+import { IdempotencyKeys, expiredKeysPurge, type IdempotencySetup } from '../idempotency';
 import { createLogger, type Logger } from '../logging';
 import { Metrics } from '../metrics';
 import { createOpenApiRegistry, generateDocument, type OpenAPIRegistry } from '../openapi';
@@ -39,6 +40,11 @@ export interface ServiceDeps<Settings = unknown> {
   verifier: TokenVerifier;
   /** Ended sessions, whose access tokens are refused; shared by every process through Redis. */
   revocations: RevocationList;
+  /**
+   * The Idempotency-Key store of a service whose definition declares `idempotency`. Reading it in
+   * any other service stops the start: its routes would otherwise run without their keys.
+   */
+  idempotency: IdempotencyKeys;
 }
 
 /**
@@ -63,6 +69,12 @@ export interface ServiceDefinition<Settings = unknown> {
   consumes?: { topics: string[]; subscriptions(deps: ServiceDeps<Settings>): Subscription[] };
   /** Work the service does on its own schedule (sweepers): started after the consumer, stopped right after it. */
   background?(deps: ServiceDeps<Settings>): BackgroundJob[];
+  /**
+   * Declares that the service's routes take `Idempotency-Key` (with `IdempotencyKeysTable…` in its
+   * `migrations`), answering the keys' options (`{}` for the defaults). The platform then gives the
+   * routes `deps.idempotency` and runs `expiredKeysPurge` as one of the background jobs.
+   */
+  idempotency?(settings: Settings): IdempotencySetup;
   /**
    * Where access-token keys come from; by default user-service's JWKS (JWKS_URL). user-service
    * itself signs the tokens and reads its own keys.
@@ -218,6 +230,8 @@ export async function runService<Settings>(
 
   const relay = new OutboxRelay({ dataSource, producer, logger, metrics, pollMs: config.OUTBOX_POLL_MS });
   const outbox = new Outbox(dataSource, ownTopic, () => relay.wake());
+  const idempotencySetup = definition.idempotency?.(settings);
+  const idempotency = idempotencySetup && new IdempotencyKeys(dataSource, idempotencySetup);
   const deps: ServiceDeps<Settings> = {
     name: definition.name,
     config,
@@ -231,6 +245,10 @@ export async function runService<Settings>(
     openapi: createOpenApiRegistry(),
     verifier,
     revocations,
+    get idempotency() {
+      if (!idempotency) throw new Error(`${definition.name} takes Idempotency-Key: its definition must declare \`idempotency\``);
+      return idempotency;
+    },
   };
 
   const app = createServiceApp(definition, deps, platformHealthChecks({ dataSource, redis, admin, relay }));
@@ -257,7 +275,10 @@ export async function runService<Settings>(
     });
     await consumer.start();
   }
-  const jobs = definition.background?.(deps) ?? [];
+  const jobs = [
+    ...(idempotency ? [expiredKeysPurge(idempotency, logger, idempotencySetup?.purge)] : []),
+    ...(definition.background?.(deps) ?? []),
+  ];
   for (const job of jobs) job.start();
 
   // In the order they run: stop taking requests, stop consuming (offsets committed) and the
