@@ -5,15 +5,12 @@
  * dashboard has something to show; run it again for more. Exit 1 when an order did not end as
  * planned.
  *
- * It acts as the demo admin for the admin moves (pack, dispatch, deliver): DEMO_ADMIN_EMAIL
- * (demo-admin@example.com) with DEMO_ADMIN_PASSWORD (random), written once into the git-ignored
- * .infra/secrets.env by `make infra`. The account is made with user-service's create-admin command
- * when missing (nothing changes when it exists); sign in to the dashboard with it.
+ * It acts as the demo admin (demo-admin.ts) for the admin moves (pack, dispatch, deliver).
  * GATEWAY_URL: default http://127.0.0.1:8080.
  */
-import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { signInAsDemoAdmin } from './demo-admin.ts';
 import { demoCityPlaces, describeSimulation, simulateOrders } from './simulator.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -45,38 +42,9 @@ const { values } = (() => {
   }
 })();
 const gateway = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
-const { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD } = process.env;
-if (!DEMO_ADMIN_EMAIL || !DEMO_ADMIN_PASSWORD) {
-  console.error(
-    'DEMO_ADMIN_EMAIL and DEMO_ADMIN_PASSWORD are not set: `make infra` writes them into .infra/secrets.env, which npm run demo:orders reads.',
-  );
-  process.exit(2);
-}
-const [email, password]: [string, string] = [DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD];
 
 async function main(): Promise<void> {
-  // The demo admin, made once (create-admin answers "already an admin" afterwards and changes nothing).
-  try {
-    const made = await promisify(execFile)(process.execPath, [resolve(root, 'user-service/dist/cli/create-admin.js'), email, password], {
-      env: process.env,
-    });
-    console.log(made.stdout.trim());
-  } catch (err) {
-    const failed = err as Error & { stderr?: string; stdout?: string };
-    console.error(`could not make the demo admin ${email}: ${(failed.stderr || failed.stdout || failed.message).trim()}`);
-    process.exit(1);
-  }
-  const login = await fetch(`${gateway}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  if (login.status !== 200) {
-    console.error(`the demo admin ${email} could not sign in at ${gateway}: ${login.status} ${await login.text()}`);
-    process.exit(1);
-  }
-  const adminToken = ((await login.json()) as { data: { accessToken: string } }).data.accessToken;
-
+  const adminToken = await signInAsDemoAdmin(gateway, 'npm run demo:orders', (line) => console.log(line));
   const summary = await simulateOrders({
     gateway,
     adminToken,

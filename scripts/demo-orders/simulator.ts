@@ -134,8 +134,8 @@ export function demoCityPlaces(cityJsonPath: string): Place[] {
   return city.stores.map((s) => ({ name: s.name, city: city.city, pincode: s.pincode, lat: s.lat, lng: s.lng }));
 }
 
-/** mulberry32: a small seeded generator, so a seed gives the same plan. */
-function seededRandom(seed: number): () => number {
+/** mulberry32: a small seeded generator, so a seed gives the same plan (the demo history's too). */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

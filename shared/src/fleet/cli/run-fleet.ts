@@ -1,7 +1,7 @@
 /**
  * `make run`'s last step: starts the eleven services as processes, waits until each is ready,
- * starts the demo's order simulator once in the background, prints where to look, and stops them
- * all cleanly on Ctrl-C (SIGINT) or SIGTERM.
+ * imports the demo's past days into analytics and then starts the order simulator, once, in the
+ * background, prints where to look, and stops them all cleanly on Ctrl-C (SIGINT) or SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
@@ -52,47 +52,88 @@ function startProviderStandIns(): ChildProcess[] {
   });
 }
 
-/**
- * The order simulator (`npm run demo:orders`, scripts/demo-orders), once, in the background: customers
- * ordering through the gateway just started, so the analytics dashboard has something to show on
- * first start. DEMO_ORDERS orders (60 by default; 0 for none); each `make run` adds as many. It signs
- * in as the demo admin of .infra/secrets.env, made when missing. Its report: .infra/logs/demo-orders.log.
- */
-function startDemoOrders(gateway: string): ChildProcess | null {
-  const orders = Number(process.env.DEMO_ORDERS ?? 60);
-  if (!Number.isInteger(orders) || orders < 0) {
-    console.log(`    DEMO_ORDERS must be a whole number (0 for none), not ${process.env.DEMO_ORDERS}: no demo orders`);
-    return null;
-  }
-  if (orders === 0) return null;
-  const child = spawn(process.execPath, [resolve(root, 'scripts/demo-orders/run.ts'), '--orders', String(orders)], {
+/** A whole number from the environment (0 for none); null, said on the console, when it is not one. */
+function demoCount(name: string, fallback: number, what: string): number | null {
+  const value = Number(process.env[name] ?? fallback);
+  if (Number.isInteger(value) && value >= 0) return value;
+  console.log(`    ${name} must be a whole number (0 for none), not ${process.env[name]}: no ${what}`);
+  return null;
+}
+
+/** Runs one of the demo's scripts in the background, its output in .infra/logs/<name>.log; `then` once it has exited by itself. */
+function startDemoScript(name: string, script: string, args: string[], gateway: string, then: () => void): ChildProcess {
+  const child = spawn(process.execPath, [resolve(root, script), ...args], {
     env: { ...process.env, GATEWAY_URL: gateway },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log = createWriteStream(resolve(logDir, 'demo-orders.log'), { flags: 'a' });
+  const log = createWriteStream(resolve(logDir, `${name}.log`), { flags: 'a' });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   child.once('exit', (code, signal) => {
     if (signal) return;
     console.log(
       code === 0
-        ? '==> demo orders done: their summary is in .infra/logs/demo-orders.log'
-        : `    demo orders exited with code ${code} (see .infra/logs/demo-orders.log)`,
+        ? `==> ${name.replace('-', ' ')} done: their summary is in .infra/logs/${name}.log`
+        : `    ${name.replace('-', ' ')} exited with code ${code} (see .infra/logs/${name}.log)`,
     );
+    then();
   });
   return child;
+}
+
+/**
+ * The demo's data, once, in the background, so the analytics dashboard has something to show on
+ * first start. First the history (`npm run demo:history`, scripts/demo-history): DEMO_HISTORY_DAYS
+ * past days (3 by default; 0 for none) of the demo city's orders imported into analytics-service
+ * only (the services stamp what they do now, and the topics' other readers would act on past
+ * orders); again on the same day it imports nothing new. Then the order simulator (`npm run
+ * demo:orders`, scripts/demo-orders): customers ordering through the gateway just started,
+ * DEMO_ORDERS orders (60 by default; 0 for none), each `make run` adding as many. Both sign in as the
+ * demo admin of .infra/secrets.env, made when missing. Reports: .infra/logs/demo-history.log and
+ * demo-orders.log. `stop` ends whichever is running and starts nothing more.
+ */
+function startDemo(gateway: string): { description: string; stop(): void } {
+  const days = demoCount('DEMO_HISTORY_DAYS', 3, 'demo history');
+  const orders = demoCount('DEMO_ORDERS', 60, 'demo orders');
+  let current: ChildProcess | null = null;
+  let stopped = false;
+  const placeOrders = () => {
+    if (orders && !stopped)
+      current = startDemoScript('demo-orders', 'scripts/demo-orders/run.ts', ['--orders', String(orders)], gateway, () => {});
+  };
+  if (days) {
+    console.log(
+      `==> demo history: importing ${days} past days of orders into analytics (.infra/logs/demo-history.log)${orders ? ', then the live demo orders' : ''}`,
+    );
+    current = startDemoScript('demo-history', 'scripts/demo-history/run.ts', ['--days', String(days)], gateway, placeOrders);
+  } else {
+    placeOrders();
+  }
+  const description = [
+    days ? `${days} past days imported into analytics (.infra/logs/demo-history.log)` : '',
+    orders ? `${orders} orders being placed in the background (.infra/logs/demo-orders.log)` : '',
+  ]
+    .filter(Boolean)
+    .join(', then ');
+  return {
+    description,
+    stop: () => {
+      stopped = true;
+      current?.kill('SIGTERM');
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const fleet = new FleetProcesses({ root, logDir, env: process.env, onProgress: (m) => console.log(`    ${m}`) });
   const standIns = startProviderStandIns();
-  let demo: ChildProcess | null = null;
+  let demo: ReturnType<typeof startDemo> | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n==> ${signal}: stopping the fleet (in-flight requests finish, consumers commit, outboxes flush)`);
-    demo?.kill('SIGTERM');
+    demo?.stop();
     await fleet.stop();
     for (const child of standIns) child.kill('SIGTERM');
     console.log('==> all services stopped');
@@ -111,7 +152,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const gateway = `http://127.0.0.1:${GATEWAY.port}`;
-  demo = startDemoOrders(gateway);
+  demo = startDemo(gateway);
   console.log(`
 ==> QuickCommerce is up
     gateway   ${gateway}/api/v1/...
@@ -121,7 +162,7 @@ async function main(): Promise<void> {
     emails    http://127.0.0.1:1080 (MailDev's inbox; REST at /api/email)
     SMS/push  http://127.0.0.1:1081/sms and /push (what would have been sent)
     dashboard ${gateway}/api/v1/analytics/dashboard (the demo admin: DEMO_ADMIN_EMAIL and DEMO_ADMIN_PASSWORD in .infra/secrets.env)
-    demo      ${demo ? 'orders being placed in the background (.infra/logs/demo-orders.log); ' : ''}npm run demo:orders for more
+    demo      ${demo.description ? `${demo.description}; ` : ''}npm run demo:orders for more, npm run demo:history -- --days 7 for a longer past
     logs      .infra/logs/<service>.log
     Press Ctrl-C to stop the fleet.`);
 }
