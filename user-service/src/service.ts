@@ -2,6 +2,7 @@ import { defineService } from '@qc/shared/service';
 import { userSettings } from './config';
 import { Identity1763769600000 } from './data/migrations/1763769600000-identity';
 import { AnalystRole1765000000000 } from './data/migrations/1765000000000-analyst-role';
+import { PreferencesWithoutChannels1765100000000 } from './data/migrations/1765100000000-preferences-without-channels';
 import { serviceSecret } from './data/service-secrets';
 import { SigningKeyRing } from './data/signing-keys';
 import type { Identity } from './domain/identity';
@@ -23,7 +24,7 @@ export function createUserService() {
   return defineService({
     name: 'user-service',
     settings: userSettings,
-    migrations: [Identity1763769600000, AnalystRole1765000000000],
+    migrations: [Identity1763769600000, AnalystRole1765000000000, PreferencesWithoutChannels1765100000000],
     accessKeys: async (dataSource) => {
       otpKey = await serviceSecret(dataSource, OTP_KEY_SECRET);
       keys = await new SigningKeyRing(dataSource).start();

@@ -4,9 +4,9 @@ import { optional } from './db';
 
 export type UserStatus = 'active' | 'disabled';
 
+/** Which messages go on which channel is notification-service's (its `/preferences`), not kept here. */
 export interface Preferences {
   language: string;
-  notifications: { email: boolean; sms: boolean; push: boolean };
   marketing: boolean;
 }
 

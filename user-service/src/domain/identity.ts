@@ -46,6 +46,5 @@ export function toUserView(user: UserRow): UserView {
 
 export const DEFAULT_PREFERENCES: UserRow['preferences'] = {
   language: 'en',
-  notifications: { email: true, sms: true, push: true },
   marketing: false,
 };

@@ -16,9 +16,7 @@ async function existingUser(identity: Identity, userId: string): Promise<UserRow
 export interface ProfileUpdate {
   name?: string | undefined;
   /** Merged into the stored preferences: a client sends only what it changes. */
-  preferences?:
-    | { language?: string | undefined; notifications?: Partial<Preferences['notifications']> | undefined; marketing?: boolean | undefined }
-    | undefined;
+  preferences?: { [K in keyof Preferences]?: Preferences[K] | undefined } | undefined;
 }
 
 /** The fields a user may change about themselves; role, email, phone and id are not among them. */
@@ -28,7 +26,6 @@ export async function updateProfile(identity: Identity, userId: string, update: 
     if (!user) throw new AppError('not_found', 'USER_NOT_FOUND', 'User not found');
     const preferences = update.preferences && {
       language: update.preferences.language ?? user.preferences.language,
-      notifications: { ...user.preferences.notifications, ...update.preferences.notifications },
       marketing: update.preferences.marketing ?? user.preferences.marketing,
     };
     const changed = [

@@ -22,11 +22,19 @@ export const OtpVerifyBody = z.strictObject({ phone: Phone, code: Code });
 export const PhoneChangeBody = z.strictObject({ phone: Phone, currentPassword: z.string().min(1).max(128).optional() });
 export const PhoneConfirmBody = z.strictObject({ phone: Phone, code: Code });
 
-export const PreferencesPatch = z.strictObject({
-  language: z.enum(['en', 'hi', 'kn', 'ta', 'te', 'mr', 'bn']).optional(),
-  notifications: z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional(), push: z.boolean().optional() }).optional(),
-  marketing: z.boolean().optional(),
-});
+/** Channel choices (email, SMS, push) are notification-service's; a client still sending them here is told where they went. */
+export const PreferencesPatch = z.strictObject(
+  {
+    language: z.enum(['en', 'hi', 'kn', 'ta', 'te', 'mr', 'bn']).optional(),
+    marketing: z.boolean().optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' && issue.keys.includes('notifications')
+        ? 'channel preferences are set at PUT /api/v1/notifications/preferences'
+        : undefined,
+  },
+);
 /**
  * What a user may change about themselves. Strict: `role`, `email`, `id`, `passwordHash` are
  * rejected, not ignored; so is `phone`, which changes only through a code sent to the new one.
@@ -85,7 +93,6 @@ export const UserView = z
     status: z.enum(['active', 'disabled']),
     preferences: z.object({
       language: z.string(),
-      notifications: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean() }),
       marketing: z.boolean(),
     }),
     hasPassword: z.boolean(),

@@ -26,12 +26,9 @@ describe('profile', () => {
     const res = await api()
       .patch('/api/v1/users/me')
       .set('authorization', customer.bearer)
-      .send({ name: 'Asha R', preferences: { notifications: { sms: false }, language: 'kn' } });
+      .send({ name: 'Asha R', preferences: { language: 'kn' } });
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({
-      name: 'Asha R',
-      preferences: { language: 'kn', notifications: { email: true, sms: false, push: true }, marketing: false },
-    });
+    expect(res.body.data).toMatchObject({ name: 'Asha R', preferences: { language: 'kn', marketing: false } });
     const me = await api().get('/api/v1/users/me').set('authorization', customer.bearer);
     expect(me.body.data.name).toBe('Asha R');
     const updates = await fixture.outboxEvents('user.updated');
@@ -58,6 +55,18 @@ describe('profile', () => {
     const after = (await api().get('/api/v1/users/me').set('authorization', customer.bearer)).body.data;
     expect(after).toEqual(before);
     expect((await api().post('/api/v1/auth/login').send({ email: customer.email, password: customer.password })).status).toBe(200);
+  });
+
+  it('when channel choices are sent here, then 400 says they are set at notification-service and nothing changes', async () => {
+    const customer = await fixture.customer();
+    const before = (await api().get('/api/v1/users/me').set('authorization', customer.bearer)).body.data;
+    const res = await api()
+      .patch('/api/v1/users/me')
+      .set('authorization', customer.bearer)
+      .send({ preferences: { language: 'hi', notifications: { sms: false } } });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain('PUT /api/v1/notifications/preferences');
+    expect((await api().get('/api/v1/users/me').set('authorization', customer.bearer)).body.data).toEqual(before);
   });
 
   it('when no token is sent, then 401', async () => {
