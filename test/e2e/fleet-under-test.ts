@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Admin } from 'kafkajs';
-import { createConnection, type Connection } from 'mysql2/promise';
+import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import {
   FleetProcesses,
   GATEWAY,
@@ -11,14 +11,17 @@ import {
   deleteTopics,
   dropDatabases,
   e2eNamespace,
+  newRunId,
   passwordVariable,
   portOf,
   provisionDatabases,
+  runStartedAt,
+  runsNamedIn,
   serviceSpec,
   type FleetNamespace,
 } from '@qc/shared/fleet';
 import { createLogger } from '@qc/shared/logging';
-import { createRedis } from '@qc/shared/redis';
+import { createRedis, type Redis } from '@qc/shared/redis';
 import { TEST_MYSQL_ROOT_URL, TEST_REDIS_URL, testKafka } from '@qc/shared/testing';
 import { ProviderSink } from '../../notification-service/src/channels/provider-sink';
 import { MailDev } from '../../notification-service/test/fixtures';
@@ -73,7 +76,8 @@ export interface FleetUnderTestOptions {
 }
 
 export async function startFleetUnderTest({ portOffset, logs, env: extra = {} }: FleetUnderTestOptions): Promise<FleetUnderTest> {
-  const run = randomBytes(4).toString('hex');
+  await removeAbandonedRuns();
+  const run = newRunId();
   const namespace = e2eNamespace(run);
   const passwords = Object.fromEntries(SERVICES.map((s) => [passwordVariable(s), randomBytes(16).toString('hex')]));
   const sink = new ProviderSink();
@@ -85,32 +89,11 @@ export async function startFleetUnderTest({ portOffset, logs, env: extra = {} }:
   };
   const env = { ...process.env, ...passwords, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...notifications, ...extra };
   const fleet = new FleetProcesses({ root, logDir: resolve(root, '.infra/logs', logs), env, portOffset, namespace });
-  const consumerGroups = SERVICES.map((s) => namespace.consumerGroup(s));
 
   const stop = async () => {
     await fleet.stop();
     await Promise.all([mail.stop(), sink.close()]);
-    await asRoot((connection) => dropDatabases(connection, namespace));
-    const kafkaAdmin = testKafka('e2e').admin();
-    await kafkaAdmin.connect();
-    try {
-      // Topics first, so that a group the broker refuses to delete yet does not leave them behind.
-      await deleteTopics(kafkaAdmin, namespace);
-      const ours = (await kafkaAdmin.listGroups()).groups.map((g) => g.groupId).filter((g) => consumerGroups.includes(g));
-      await deleteGroupsOnceEmpty(kafkaAdmin, ours);
-    } finally {
-      await kafkaAdmin.disconnect();
-    }
-    const redis = createRedis(TEST_REDIS_URL, createLogger('e2e', 'silent'));
-    await redis.connect();
-    try {
-      const keys: string[] = [];
-      for await (const batch of redis.scanStream({ match: `${namespace.redisKeyPrefix}*`, count: 1_000 }))
-        keys.push(...(batch as string[]));
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      await redis.quit();
-    }
+    await removeNamespace(namespace);
   };
 
   await asRoot((connection) => provisionDatabases(connection, namespace, env));
@@ -133,6 +116,71 @@ export async function startFleetUnderTest({ portOffset, logs, env: extra = {} }:
         .stdout,
     stop,
   };
+}
+
+/** No end-to-end run lasts this long: a namespace older than this was left by a run killed outright. */
+const ABANDONED_AFTER_MS = 3 * 60 * 60 * 1_000;
+
+/** Drops a run's schemas and users, deletes its topics and consumer groups and its Redis keys. */
+async function removeNamespace(namespace: FleetNamespace): Promise<void> {
+  await asRoot((connection) => dropDatabases(connection, namespace));
+  await withKafkaAdmin(async (admin) => {
+    // Topics first, so that a group the broker refuses to delete yet does not leave them behind.
+    await deleteTopics(admin, namespace);
+    const consumerGroups = new Set(SERVICES.map((s) => namespace.consumerGroup(s)));
+    const ours = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => consumerGroups.has(g));
+    await deleteGroupsOnceEmpty(admin, ours);
+  });
+  await withRedis(async (redis) => {
+    const keys = await scanKeys(redis, `${namespace.redisKeyPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  });
+}
+
+/**
+ * Removes the namespaces of runs that started more than ABANDONED_AFTER_MS ago (their run ids say
+ * when): what a run killed before its cleanup left behind. Runs still going are younger and kept.
+ */
+async function removeAbandonedRuns(now = Date.now()): Promise<void> {
+  const names = [
+    ...(await asRoot(async (connection) => {
+      const [rows] = await connection.query<RowDataPacket[]>(
+        "SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'qce2e\\_%'",
+      );
+      return rows.map((row) => row.name as string);
+    })),
+    ...(await withKafkaAdmin(async (admin) => [...(await admin.listTopics()), ...(await admin.listGroups()).groups.map((g) => g.groupId)])),
+    ...(await withRedis((redis) => scanKeys(redis, 'e2e:*'))),
+  ];
+  for (const run of runsNamedIn(names)) {
+    if (now - runStartedAt(run) > ABANDONED_AFTER_MS) await removeNamespace(e2eNamespace(run));
+  }
+}
+
+async function withKafkaAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = testKafka('e2e').admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function withRedis<T>(work: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = createRedis(TEST_REDIS_URL, createLogger('e2e', 'silent'));
+  await redis.connect();
+  try {
+    return await work(redis);
+  } finally {
+    await redis.quit();
+  }
+}
+
+async function scanKeys(redis: Redis, match: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const batch of redis.scanStream({ match, count: 1_000 })) keys.push(...(batch as string[]));
+  return keys;
 }
 
 const NON_EMPTY_GROUP = 68;

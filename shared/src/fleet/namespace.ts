@@ -54,6 +54,43 @@ export function e2eNamespace(run: string): FleetNamespace {
   };
 }
 
+/** The start second's digits in a run id: base 36 keeps it to 6 characters until 2038. */
+const RUN_TIME_DIGITS = 6;
+
+/**
+ * A new end-to-end run id: the second it starts in base 36, then two random characters. A later
+ * run reads the age of every namespace it finds from its id alone (runStartedAt), so it can remove
+ * what a run killed outright left behind without touching a run still going.
+ */
+export function newRunId(now: number = Date.now()): string {
+  const started = Math.floor(now / 1_000)
+    .toString(36)
+    .padStart(RUN_TIME_DIGITS, '0');
+  const random = Math.floor(Math.random() * 36 ** 2)
+    .toString(36)
+    .padStart(2, '0');
+  return `${started}${random}`;
+}
+
+/** When a run id says its run started (ms since the epoch). */
+export function runStartedAt(run: string): number {
+  return Number.parseInt(run.slice(0, RUN_TIME_DIGITS), 36) * 1_000;
+}
+
+const RUN_IN_NAME = [/^qce2e_([a-z0-9]{1,8})_/, /^e2e\.([a-z0-9]{1,8})\./, /^e2e:([a-z0-9]{1,8}):/];
+
+/** The end-to-end runs named by schemas, users, topics, consumer groups or Redis keys, each once. */
+export function runsNamedIn(names: Iterable<string>): Set<string> {
+  const runs = new Set<string>();
+  for (const name of names) {
+    for (const pattern of RUN_IN_NAME) {
+      const run = pattern.exec(name)?.[1];
+      if (run) runs.add(run);
+    }
+  }
+  return runs;
+}
+
 function ownSchema(spec: ServiceSpec): string {
   if (!spec.schema) throw new Error(`${spec.name} has no schema`);
   return spec.schema;

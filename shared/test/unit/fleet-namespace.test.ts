@@ -6,8 +6,11 @@ import {
   SERVICES,
   deleteTopics,
   e2eNamespace,
+  newRunId,
   passwordVariable,
   processEnv,
+  runStartedAt,
+  runsNamedIn,
   serviceSpec,
 } from '@qc/shared/fleet';
 
@@ -81,5 +84,30 @@ describe('fleet namespaces', () => {
 
   it('when a run id could escape its names, then e2eNamespace refuses it', () => {
     for (const run of ['', 'UPPER', 'has_underscore', 'toolong123', 'a`b']) expect(() => e2eNamespace(run)).toThrow(/run id/);
+  });
+});
+
+describe('end-to-end run ids', () => {
+  it('when a run id is made, then it is a valid namespace id that tells the second its run started', () => {
+    const started = Date.UTC(2026, 11, 4, 19, 30, 15, 250);
+    const run = newRunId(started);
+    expect(() => e2eNamespace(run)).not.toThrow();
+    expect(run).toHaveLength(8);
+    expect(runStartedAt(run)).toBe(Date.UTC(2026, 11, 4, 19, 30, 15));
+  });
+
+  it("when names of every kind are read, then each run they belong to is found once and make run's names name none", () => {
+    const names = [
+      'qce2e_abc12345_order',
+      'qce2e_abc12345_delivery',
+      'e2e.abc12345.order.events',
+      'e2e.zz99zz99.order-service',
+      'e2e:q1w2e3r4:ratelimit:1',
+      'qc_order',
+      'order.events',
+      'order-service',
+      'cart:123',
+    ];
+    expect([...runsNamedIn(names)].sort()).toEqual(['abc12345', 'q1w2e3r4', 'zz99zz99']);
   });
 });
