@@ -245,11 +245,17 @@ export async function runService<Settings>(
     openapi: createOpenApiRegistry(),
     verifier,
     revocations,
-    get idempotency() {
-      if (!idempotency) throw new Error(`${definition.name} takes Idempotency-Key: its definition must declare \`idempotency\``);
-      return idempotency;
-    },
+    idempotency: idempotency!,
   };
+  if (!idempotency) {
+    // Not enumerable, so spreading the deps (a command's, a test's) does not trip it.
+    Object.defineProperty(deps, 'idempotency', {
+      enumerable: false,
+      get: () => {
+        throw new Error(`${definition.name} takes Idempotency-Key: its definition must declare \`idempotency\``);
+      },
+    });
+  }
 
   const app = createServiceApp(definition, deps, platformHealthChecks({ dataSource, redis, admin, relay }));
   const server = app.listen(config.PORT, config.HOST);

@@ -131,3 +131,18 @@ describe('a service that declares idempotency (real MariaDB, Redis, Kafka)', () 
     }
   });
 });
+
+describe('a service that declares no idempotency', () => {
+  const definition = defineService({ name: 'product-service', migrations: [] });
+
+  it('when its deps are read for keys, then that stops with a message naming the declaration; spreading its deps does not', async () => {
+    const underTest = await startServiceUnderTest(definition, { label: 'shared_no_keys' });
+    try {
+      const deps = underTest.service.deps;
+      expect(() => deps.idempotency).toThrow(/product-service takes Idempotency-Key: its definition must declare `idempotency`/);
+      expect(Object.keys({ ...deps })).not.toContain('idempotency');
+    } finally {
+      await underTest.stop();
+    }
+  });
+});
