@@ -7,6 +7,7 @@ import { RawEvents1763683300000 } from './data/migrations/1763683300000-raw-even
 import { Projections1765000000000 } from './data/migrations/1765000000000-projections';
 import { RawEventsOrigin1766000000000 } from './data/migrations/1766000000000-raw-events-origin';
 import { OrderZones1766000500000 } from './data/migrations/1766000500000-order-zones';
+import { ZoneNames1766100000000 } from './data/migrations/1766100000000-zone-names';
 import { dashboardRoutes } from './routes/dashboard.routes';
 import { eventsRoutes } from './routes/events.routes';
 import { metricsRoutes } from './routes/metrics.routes';
@@ -18,7 +19,13 @@ import { metricsRoutes } from './routes/metrics.routes';
 export const definition = defineService({
   name: 'analytics-service',
   settings: analyticsSettings,
-  migrations: [RawEvents1763683300000, Projections1765000000000, RawEventsOrigin1766000000000, OrderZones1766000500000],
+  migrations: [
+    RawEvents1763683300000,
+    Projections1765000000000,
+    RawEventsOrigin1766000000000,
+    OrderZones1766000500000,
+    ZoneNames1766100000000,
+  ],
   routes: (deps) => [
     eventsRoutes(deps),
     dashboardRoutes(deps),

@@ -181,7 +181,7 @@
   ];
 
   function zoneTable(rows) {
-    fillTable('zones', rows, (r) => [r.zoneId, r.store || r.storeId, ...orderCells(r)]);
+    fillTable('zones', rows, (r) => [r.zone || r.zoneId, r.store || r.storeId, ...orderCells(r)]);
   }
 
   function storeTable(rows) {

@@ -111,6 +111,16 @@ export async function ordersByZone(db: Queryable, range: TimeRange): Promise<Zon
   return rows.map((r) => ({ zoneId: String(r.zone_id), storeId: String(r.store_id), ...countsOf(r) }));
 }
 
+/** The names location-service's zone events gave these zones; zones never announced are absent. */
+export async function zoneNames(db: Queryable, zoneIds: string[]): Promise<Map<string, string>> {
+  if (zoneIds.length === 0) return new Map();
+  const rows: { zone_id: string; name: string }[] = await db.query(
+    `SELECT zone_id, name FROM zone_facts WHERE name IS NOT NULL AND zone_id IN (${zoneIds.map(() => '?').join(', ')})`,
+    zoneIds,
+  );
+  return new Map(rows.map((r) => [r.zone_id, r.name]));
+}
+
 /** Customers who placed an order per bucket, split by whether it was their first order ever. */
 export async function customerBuckets(
   db: Queryable,

@@ -19,6 +19,7 @@ const PROJECTION_TABLES = [
   'stock_signals',
   'cart_activity',
   'notification_facts',
+  'zone_facts',
 ] as const;
 
 function assignment(column: string, rule: Rule): string {

@@ -309,19 +309,21 @@ export async function stores(deps: MetricsDeps, range: TimeRange) {
 
 /**
  * One row per zone (location-service's, from the orders' drop-offs) and the store serving it:
- * orders, GMV, cancellations and delivery time, for the zone table. Zones are known by id only:
- * location-service announces no zone events to learn their names from.
+ * orders, GMV, cancellations and delivery time, for the zone table. Zones are named from
+ * location-service's zone events; one never announced shows by id.
  */
 export async function zones(deps: MetricsDeps, range: TimeRange) {
-  const [orders, deliveries, names] = await Promise.all([
+  const [orders, deliveries, storeNames] = await Promise.all([
     facts.ordersByZone(deps.dataSource, range),
     facts.deliveredOrders(deps.dataSource, range),
     orElse(deps, 'store names', () => deps.catalog.storeNames(), new Map<string, string>()),
   ]);
+  const zoneNames = await facts.zoneNames(deps.dataSource, [...new Set(orders.map((o) => o.zoneId))]);
   const rows = orders.map((o) => ({
     zoneId: o.zoneId,
+    zone: zoneNames.get(o.zoneId) ?? null,
     storeId: o.storeId,
-    store: names.get(o.storeId) ?? null,
+    store: storeNames.get(o.storeId) ?? null,
     ...orderFigures(
       o,
       deliveries.filter((d) => d.zoneId === o.zoneId && d.storeId === o.storeId),

@@ -134,7 +134,8 @@ export const StoreRow = z.object({
 export const StoreTotals = z.object({ stores: count });
 
 export const ZoneRow = z.object({
-  zoneId: z.uuid().describe('The location-service zone (by id: zones are not announced in events, so no name)'),
+  zoneId: z.uuid().describe('The location-service zone'),
+  zone: z.string().nullable().describe('Its name from location-service’s zone events; null for a zone never announced'),
   storeId: z.uuid().describe('The store that served the zone’s orders'),
   store: z.string().nullable(),
   ...OrderFigures.shape,

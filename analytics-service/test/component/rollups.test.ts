@@ -93,9 +93,22 @@ describe('analytics rollups', () => {
       eventAt(at('12:50'), 'inventory.out_of_stock', { storeId, productId: bread }),
       eventAt(at('10:30'), 'notification.sent', { notificationId: id(), channel: 'sms', template: 'order-confirmed' }),
     );
+    // North is renamed, then deleted (its orders keep the name); the rename overtakes the creation.
+    // South was never announced.
+    const northZone = { zoneId: north, storeId, active: true };
+    await publisher.publish(
+      eventAt(at('09:30'), 'location.zone.updated', { ...northZone, name: 'Koramangala North' }, north),
+      eventAt(at('09:00'), 'location.zone.created', { ...northZone, name: 'Koramangala' }, north),
+      eventAt(at('12:55'), 'location.zone.deleted', { ...northZone, name: 'Koramangala North' }, north),
+    );
     await eventually(async () => {
-      const [orders, outs] = await Promise.all([get('orders'), get('stock-outs')]);
-      return orders.body.data?.totals.delivered === 3 && orders.body.data.totals.cancelled === 3 && outs.body.data?.totals.stockOuts === 2;
+      const [orders, outs, zones] = await Promise.all([get('orders'), get('stock-outs'), get('zones')]);
+      return (
+        orders.body.data?.totals.delivered === 3 &&
+        orders.body.data.totals.cancelled === 3 &&
+        outs.body.data?.totals.stockOuts === 2 &&
+        zones.body.data?.rows[0]?.zone === 'Koramangala North'
+      );
     }, 30_000);
   }, 90_000);
 
@@ -217,7 +230,7 @@ describe('analytics rollups', () => {
     expect((await get('orders', { zoneId: id() })).body.data.totals).toMatchObject({ placed: 0, delivered: 0, gmv: 0 });
   });
 
-  it('when analysts read the zones, then each zone has its orders, GMV, cancellations and delivery time, and orders without a zone are in none', async () => {
+  it('when analysts read the zones, then each zone has its latest name, orders, GMV, cancellations and delivery time, and orders without a zone are in none', async () => {
     const res = await get('zones');
     expect(res.status).toBe(200);
     // Biggest GMV first; f (no zone) is in the store's figures only.
@@ -226,6 +239,7 @@ describe('analytics rollups', () => {
       rows: [
         {
           zoneId: north,
+          zone: 'Koramangala North',
           storeId,
           store: null,
           placed: 3,
@@ -239,6 +253,7 @@ describe('analytics rollups', () => {
         },
         {
           zoneId: south,
+          zone: null,
           storeId,
           store: null,
           placed: 2,
@@ -298,9 +313,9 @@ describe('analytics rollups', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.text.split('\r\n')).toEqual([
-      'zoneId,storeId,store,placed,delivered,gmv,averageOrderValue,cancelled,cancellationRate,deliveryP50Minutes,slaBreachRate',
-      `${north},${storeId},,3,2,18000,9000,1,0.3333,8,0.5`,
-      `${south},${storeId},,2,0,0,,2,1,,`,
+      'zoneId,zone,storeId,store,placed,delivered,gmv,averageOrderValue,cancelled,cancellationRate,deliveryP50Minutes,slaBreachRate',
+      `${north},Koramangala North,${storeId},,3,2,18000,9000,1,0.3333,8,0.5`,
+      `${south},,${storeId},,2,0,0,,2,1,,`,
       '',
     ]);
   });

@@ -1,4 +1,5 @@
 import { newId } from '@qc/shared/db';
+import { newEvent, type Emit } from '@qc/shared/events';
 import { AppError } from '@qc/shared/http';
 import {
   findZone,
@@ -27,15 +28,28 @@ function requireValidPolygon(polygon: Polygon): void {
 
 const zoneNotFound = (id: string) => new AppError('not_found', 'ZONE_NOT_FOUND', `No zone ${id}`);
 
+type ZoneEventType = 'location.zone.created' | 'location.zone.updated' | 'location.zone.deleted';
+
+/** Announces a zone as it stands after a change, keyed by the zone, in the change's transaction. */
+function announce(emit: Emit, type: ZoneEventType, zone: ZoneRow): void {
+  const data = { zoneId: zone.id, storeId: zone.storeId, name: zone.name, active: zone.active };
+  emit(newEvent('location-service', type, data, { subject: zone.id }));
+}
+
 /**
  * A zone maps an area to the store that serves it. The store may not be known yet (inventory's
  * event can arrive later); serviceability ignores the zone until the store is known and active.
  */
 export async function createZone(ctx: LocationContext, input: ZoneInput, id: string = newId()): Promise<ZoneRow> {
   requireValidPolygon(input.polygon);
-  await insertZone(ctx.db, { ...input, active: input.active ?? true, id });
+  const zone = await ctx.outbox.transaction(async (tx, emit) => {
+    await insertZone(tx, { ...input, active: input.active ?? true, id });
+    const created = (await findZone(tx, id))!;
+    announce(emit, 'location.zone.created', created);
+    return created;
+  });
   ctx.serviceArea.invalidate();
-  return (await findZone(ctx.db, id))!;
+  return zone;
 }
 
 export async function getZone(ctx: LocationContext, id: string): Promise<ZoneRow> {
@@ -51,13 +65,23 @@ export async function browseZones(ctx: LocationContext, query: ZoneQuery): Promi
 
 export async function changeZone(ctx: LocationContext, id: string, changes: Partial<ZoneFields>): Promise<ZoneRow> {
   if (changes.polygon) requireValidPolygon(changes.polygon);
-  await updateZone(ctx.db, id, changes);
+  const zone = await ctx.outbox.transaction(async (tx, emit) => {
+    await updateZone(tx, id, changes);
+    const changed = await findZone(tx, id);
+    if (!changed) throw zoneNotFound(id);
+    announce(emit, 'location.zone.updated', changed);
+    return changed;
+  });
   ctx.serviceArea.invalidate();
-  return getZone(ctx, id);
+  return zone;
 }
 
 /** Deleted zones are hidden, not erased: what an address resolved to stays explainable. */
 export async function deleteZone(ctx: LocationContext, id: string): Promise<void> {
-  if (!(await softDeleteZone(ctx.db, id))) throw zoneNotFound(id);
+  await ctx.outbox.transaction(async (tx, emit) => {
+    const zone = await findZone(tx, id);
+    if (!zone || !(await softDeleteZone(tx, id))) throw zoneNotFound(id);
+    announce(emit, 'location.zone.deleted', zone);
+  });
   ctx.serviceArea.invalidate();
 }

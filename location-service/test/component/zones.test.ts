@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type request from 'supertest';
 import type { RunningService } from '@qc/shared/service';
-import type { TestTokenIssuer } from '@qc/shared/testing';
+import { rootQuery, type TestSchema, type TestTokenIssuer } from '@qc/shared/testing';
 import { recordStore } from '../../src/domain/stores';
 import { polygonAround, startLocationService, type LocationServiceUnderTest } from '../fixtures';
 
@@ -9,6 +9,7 @@ import { polygonAround, startLocationService, type LocationServiceUnderTest } fr
 describe('zones API', () => {
   let underTest: LocationServiceUnderTest;
   let service: RunningService;
+  let schema: TestSchema;
   let issuer: TestTokenIssuer;
   let admin: string;
   const api = () => underTest.api();
@@ -23,7 +24,7 @@ describe('zones API', () => {
 
   beforeAll(async () => {
     underTest = await startLocationService('location_zones');
-    ({ service, issuer } = underTest);
+    ({ service, schema, issuer } = underTest);
     admin = issuer.bearer({ role: 'admin' });
   }, 60_000);
 
@@ -190,6 +191,33 @@ describe('zones API', () => {
     const list = await api().get('/api/v1/zones').query({ storeId }).set('authorization', admin);
     expect(list.body.data).toEqual([]);
     expect((await api().delete(`/api/v1/zones/${created.id}`).set('authorization', admin)).status).toBe(404);
+  });
+
+  it('when a zone is created, changed and deleted, then each change is announced in its outbox, and refused ones are not', async () => {
+    const storeId = randomUUID();
+    const created = (await create(aZone({ storeId }))).body.data;
+    const patch = (body: object) => api().patch(`/api/v1/zones/${created.id}`).set('authorization', admin).send(body);
+    expect((await patch({ name: 'Koramangala 5th Block', active: false })).status).toBe(200);
+    expect((await patch({ storeId: 'nope' })).status).toBe(400);
+    expect((await api().delete(`/api/v1/zones/${created.id}`).set('authorization', admin)).status).toBe(204);
+    expect((await patch({ name: 'after deletion' })).status).toBe(404);
+    expect((await api().delete(`/api/v1/zones/${created.id}`).set('authorization', admin)).status).toBe(404);
+
+    const rows = (await rootQuery(`SELECT topic, payload FROM \`${schema.name}\`.outbox WHERE message_key = ? ORDER BY id`, [
+      created.id,
+    ])) as { topic: string; payload: string }[];
+    const events = rows.map((r) => ({ topic: r.topic, ...JSON.parse(r.payload) }));
+    const zone = (name: string, active: boolean) => ({ zoneId: created.id, storeId, name, active });
+    expect(events).toEqual([
+      expect.objectContaining({
+        topic: 'location.events',
+        type: 'location.zone.created',
+        subject: created.id,
+        data: zone('Koramangala', true),
+      }),
+      expect.objectContaining({ type: 'location.zone.updated', data: zone('Koramangala 5th Block', false) }),
+      expect.objectContaining({ type: 'location.zone.deleted', data: zone('Koramangala 5th Block', false) }),
+    ]);
   });
 
   it('when zones are listed, then they come in creation order, a page at a time, filtered by store', async () => {

@@ -11,6 +11,7 @@ const time = z.iso.datetime();
 const lineItem = z.object({ productId: id, quantity: z.number().int().positive() });
 const pricedLine = lineItem.extend({ unitPrice: Money });
 const geoPoint = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
+const zone = z.object({ zoneId: id, storeId: id, name: z.string(), active: z.boolean() });
 
 export const catalog = {
   // user-service
@@ -170,6 +171,10 @@ export const catalog = {
     zoneId: id.optional(),
     storeId: id.optional(),
   }),
+  // A zone as it stands after the change: analytics names its zone rows from these.
+  'location.zone.created': zone,
+  'location.zone.updated': zone,
+  'location.zone.deleted': zone,
 } as const;
 
 export type EventType = keyof typeof catalog;
