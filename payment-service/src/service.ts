@@ -1,6 +1,7 @@
 import { IdempotencyKeysTable1764806400000 } from '@qc/shared/idempotency';
 import { eventsTopic } from '@qc/shared/fleet';
 import { PeriodicJob, defineService, type ServiceDeps } from '@qc/shared/service';
+import { OrdersClient } from './clients/orders.client';
 import { SandboxProvider } from './clients/sandbox-provider';
 import { paymentSettings, type PaymentSettings } from './config';
 import { deliveryEventSubscriptions } from './consumers/delivery-events.consumer';
@@ -19,7 +20,7 @@ interface PaymentRuntime {
   refunds: PeriodicJob;
 }
 
-/** Routes, consumers and workers share one context (one provider client, one pair of workers), built on first use. */
+/** Routes, consumers and workers share one context (one provider client, one order-service client, one pair of workers), built on first use. */
 const runtimes = new WeakMap<ServiceDeps<PaymentSettings>, PaymentRuntime>();
 
 export function runtimeOf(deps: ServiceDeps<PaymentSettings>): PaymentRuntime {
@@ -35,7 +36,8 @@ export function runtimeOf(deps: ServiceDeps<PaymentSettings>): PaymentRuntime {
       timeoutMs: settings.PAYMENT_PROVIDER_TIMEOUT_MS,
     });
     const wake = { providerEvents: () => providerEvents.wake(), refunds: () => refunds.wake() };
-    const ctx: PaymentContext = { db: deps.dataSource, outbox: deps.outbox, provider, logger: deps.logger, wake };
+    const orders = new OrdersClient(settings.ORDER_SERVICE_URL, settings.DEPENDENCY_TIMEOUT_MS);
+    const ctx: PaymentContext = { db: deps.dataSource, outbox: deps.outbox, provider, orders, logger: deps.logger, wake };
     // Both run a round at start: provider events and refunds stored while the process was down.
     const providerEvents = new PeriodicJob({
       name: 'provider-events',

@@ -413,9 +413,9 @@ export async function simulateOrders(options: SimulationOptions): Promise<Simula
           });
           return { order, confirmed: false };
         }
-        // payment-service learns of the order and that it awaits payment from order-service's
-        // events, a moment after order-service shows it: until then it answers 404 or 409 and
-        // creates nothing (its stored answer belongs to that key, so each try has a new one).
+        // The first try succeeds: payment-service reads an order whose events it has not seen yet
+        // from order-service. A 404 or 409 is still tried again, with a new key (a stored answer
+        // belongs to its key), as a guard the flow does not rely on.
         const payment = await until(`payment-service to take order ${order.id}'s payment`, async () => {
           const started = await call<{ clientSecret: string; nextAction: { url: string } }>('POST', '/api/v1/payments', {
             token,

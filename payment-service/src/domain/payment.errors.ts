@@ -1,7 +1,6 @@
 import { AppError } from '@qc/shared/http';
 
-export const orderNotFound = (orderId: string) =>
-  new AppError('not_found', 'ORDER_NOT_FOUND', `Order ${orderId} is not known to payments (yet: an order just placed takes a moment)`);
+export const orderNotFound = (orderId: string) => new AppError('not_found', 'ORDER_NOT_FOUND', `Order ${orderId} does not exist`);
 
 export const paymentNotFound = (paymentId: string) => new AppError('not_found', 'PAYMENT_NOT_FOUND', `Payment ${paymentId} does not exist`);
 

@@ -1,8 +1,9 @@
 /**
  * Payments of orders (DESIGN §5): payment-service follows each order through order-service's
- * events and pays it the way the customer chose. WALLET is debited when the order starts waiting
- * for payment; CARD and UPI go through the provider (the customer confirms there, the provider's
- * webhook tells us); COD is recorded as waiting for collection. Each transition locks the payment
+ * events (or, for a customer paying before those events reach us, reads it from order-service and
+ * records it the way the events would) and pays it the way the customer chose. WALLET is debited
+ * when the order starts waiting for payment; CARD and UPI go through the provider (the customer
+ * confirms there, the provider's webhook tells us); COD is recorded as waiting for collection. Each transition locks the payment
  * and decides from its state (payment-state.ts), so late, repeated or out-of-order events change
  * nothing they should not.
  */
@@ -49,7 +50,7 @@ const SYSTEM = { orderCancelled: 'system:order_cancelled', lateCapture: 'system:
  */
 export async function recordOrder(
   tx: Tx,
-  data: EventData<'order.created'>,
+  data: Pick<EventData<'order.created'>, 'orderId' | 'userId' | 'total' | 'paymentMethod'>,
   causedBy?: CloudEvent,
 ): Promise<'recorded' | 'duplicate' | 'unknown_method'> {
   const method = data.paymentMethod as PaymentMethod;
@@ -192,15 +193,25 @@ export interface OnlinePayment {
   created: boolean;
 }
 
+/** Who starts a payment: the customer, and their `Authorization` to read their order from order-service with. */
+export interface Payer {
+  userId: string;
+  authorization: string;
+}
+
 /**
  * The customer starts paying an order by card or UPI: the payment (one per order), then the
  * provider's intent under an idempotency key made from the payment id, so however often this is
  * retried (a timeout, two taps) the provider holds one intent and can charge only once. The
  * customer's app then confirms it with the provider; its webhook settles the payment.
  */
-export async function startOnlinePayment(ctx: PaymentContext, userId: string, orderId: string): Promise<OnlinePayment> {
-  const order = await findOrder(ctx.db, orderId);
-  if (!order || order.userId !== userId) throw orderNotFound(orderId);
+export async function startOnlinePayment(ctx: PaymentContext, payer: Payer, orderId: string): Promise<OnlinePayment> {
+  const { userId } = payer;
+  const known = await findOrder(ctx.db, orderId);
+  if (known && known.userId !== userId) throw orderNotFound(orderId);
+  // Not known yet, or known only as placed: order-service's events are on their way, so ask it.
+  const order = !known || known.status === 'PENDING' ? await learnOrderAwaitingPayment(ctx, payer, orderId) : known;
+  if (!order) throw orderNotFound(orderId);
   if (!isOnline(order.method)) throw notPaidOnline(order.method);
   const existing = await findPaymentOfOrder(ctx.db, orderId);
   if (existing && existing.status !== 'PENDING') throw paymentAlreadySettled(existing.status);
@@ -240,6 +251,29 @@ export async function startOnlinePayment(ctx: PaymentContext, userId: string, or
     );
   });
   return { payment: (await findPayment(ctx.db, payment.id))!, created };
+}
+
+/**
+ * Reads the order from order-service with the payer's own token and, when it is theirs, paid by
+ * card or UPI and awaiting payment, records it as order.created and order.updated(AWAITING_PAYMENT)
+ * would have: the same functions in one transaction, so the events arriving later (or racing this)
+ * find it recorded and change nothing. Undefined when order-service shows no such order of the
+ * payer's; an order it shows in any other state or paid another way is refused here, recording
+ * nothing (its events will tell us).
+ */
+async function learnOrderAwaitingPayment(ctx: PaymentContext, payer: Payer, orderId: string): Promise<OrderRecord | undefined> {
+  const current = await ctx.orders.orderOf(orderId, payer.authorization);
+  if (!current || current.userId !== payer.userId) return undefined;
+  const { paymentMethod: method, status } = current;
+  if (method !== 'CARD' && method !== 'UPI') throw notPaidOnline(method);
+  if (status !== 'AWAITING_PAYMENT') throw orderNotAwaitingPayment(status);
+  await ctx.outbox.transaction(async (tx, emit) => {
+    await recordOrder(tx, { orderId, userId: current.userId, total: inr(current.total), paymentMethod: method });
+    await followOrderUpdated(tx, emit, { orderId, status });
+  });
+  ctx.logger.info({ orderId }, 'order read from order-service ahead of its events');
+  // As recorded now: a cancellation that got here first stays (followOrderUpdated never revives one).
+  return findOrder(ctx.db, orderId);
 }
 
 /**

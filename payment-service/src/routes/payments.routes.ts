@@ -25,19 +25,21 @@ export function paymentsRoutes(ctx: PaymentContext, openapi: OpenAPIRegistry, id
     summary: 'Start paying an order by card or UPI',
     description:
       'Creates the order’s payment and the provider’s payment intent (once per order: a second call answers the same payment with 200). ' +
+      'An order placed a moment ago whose events have not reached payment-service yet is read from order-service with the caller’s token. ' +
       'The customer’s app then confirms it at `nextAction.url` with `clientSecret` and a test card or UPI id; the provider’s webhook settles it.',
     access: ['customer'],
     idempotency,
     request: { body: StartPaymentBody },
     response: answers.data('The payment, waiting for the customer to confirm it with the provider', PaymentView, 201),
     errors: {
-      404: 'No such order of the caller’s (or not yet known here)',
+      404: 'No such order of the caller’s',
       409: 'The order is not waiting for payment, or its payment is already settled',
       422: 'The order is not paid by card or UPI',
-      503: 'The payment provider is unavailable',
+      503: 'The payment provider is unavailable, or order-service is (asked about an order whose events have not arrived yet)',
     },
-    handler: async ({ body, principal }) => {
-      const { payment, created } = await startOnlinePayment(ctx, principal.userId, body.orderId);
+    handler: async ({ body, principal, req }) => {
+      const payer = { userId: principal.userId, authorization: req.get('authorization') ?? '' };
+      const { payment, created } = await startOnlinePayment(ctx, payer, body.orderId);
       const view = await viewOf(payment.id);
       return created ? view : withStatus(200, view);
     },
