@@ -36,6 +36,14 @@ describe('importing past events', () => {
         .set('authorization', analytics.admin)
         .query({ ...(type ? { type } : {}), limit: 100 })
     ).body.data as { eventId: string; origin: string }[];
+  /**
+   * The stored order.created events of this test's history. The service also consumes the shared
+   * topics, where other suites' orders may arrive meanwhile, so those are left out.
+   */
+  const historyOrdersStored = async () => {
+    const ids = new Set([history.a, history.b, history.c].map((s) => s.events[1]!.id));
+    return (await rawEvents('order.created')).filter((e) => ids.has(e.eventId));
+  };
 
   const expectedOrders = {
     totals: { placed: 3, delivered: 1, gmv: 13_000, cancelled: 2, averageOrderValue: 13_000 },
@@ -131,7 +139,7 @@ describe('importing past events', () => {
     ).toBe(400);
 
     expect((await orders()).body.data.totals.placed).toBe(0);
-    expect(await rawEvents('order.created')).toEqual([]);
+    expect(await historyOrdersStored()).toEqual([]);
   });
 
   it('when an admin imports past orders, then the rollups show them in the buckets of their own time, and the raw store marks them imported', async () => {
@@ -142,9 +150,9 @@ describe('importing past events', () => {
 
     const figures = await orders();
     expect(figures.body.data).toMatchObject(expectedOrders);
-    const created = await rawEvents('order.created');
+    const created = await historyOrdersStored();
     expect(created.map((e) => e.eventId).sort()).toEqual([history.a, history.b, history.c].map((s) => s.events[1]!.id).sort());
-    expect(created.every((e) => e.origin === 'import')).toBe(true);
+    expect(created.map((e) => e.origin)).toEqual(['import', 'import', 'import']);
   });
 
   it('when the same history is imported again, alone or with new events, then only the new ones count and nothing doubles', async () => {
@@ -159,7 +167,7 @@ describe('importing past events', () => {
   it('when the projections are rebuilt from the raw store, then the imported history gives the same figures and stays marked imported', async () => {
     await rebuildProjections(analytics.service.deps.dataSource);
     expect((await orders()).body.data).toMatchObject(expectedOrders);
-    expect((await rawEvents('order.created')).map((e) => e.origin)).toEqual(['import', 'import', 'import']);
+    expect((await historyOrdersStored()).map((e) => e.origin)).toEqual(['import', 'import', 'import']);
   });
 
   it('when reconciling, then orders known only from imported history are left out and counted, and a live order imported again is still compared', async () => {
