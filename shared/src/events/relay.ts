@@ -1,7 +1,9 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Metrics } from '../metrics';
+import { PeriodicJob } from '../service/periodic-job';
 
 export interface RelayOptions {
   dataSource: DataSource;
@@ -12,6 +14,8 @@ export interface RelayOptions {
   pollMs: number;
   batchSize?: number;
   maxBackoffMs?: number;
+  /** How often published rows past their retention are deleted (10 minutes by default). */
+  retentionSweepMs?: number;
 }
 
 interface OutboxRow {
@@ -24,7 +28,7 @@ interface OutboxRow {
 }
 
 const BACKLOG_REFRESH_MS = 5_000;
-const HOUSEKEEPING_MS = 10 * 60_000;
+const RETENTION_SWEEP_MS = 10 * 60_000;
 /** Published rows stay a week for audit and replay, then are deleted. */
 const RETENTION_DAYS = 7;
 
@@ -35,40 +39,72 @@ const RETENTION_DAYS = 7;
  * consumers deduplicate by event id. A failed send leaves the batch pending with exponential
  * backoff. Each key's events go out in id order: a row is sent only when every earlier pending
  * row of its key is in the same batch (see `inKeyOrder`), whatever other relays hold or back off.
+ *
+ * Three `PeriodicJob`s run it: publishing (a round at start, one every `pollMs`, and one whenever a
+ * commit wakes it; a full batch is followed by the next at once, so a backlog drains without
+ * waiting a tick per batch), the backlog gauge (every 5 s), and deleting published rows past their
+ * retention (every `retentionSweepMs`).
  */
 export class OutboxRelay {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wakePending = false;
-  private wakeUp: (() => void) | undefined;
-  private lastBacklogAt = 0;
-  private lastHousekeepingAt = Date.now();
+  private readonly publishing: PeriodicJob;
+  private readonly jobs: PeriodicJob[];
+  private started = false;
+  private wakePublishing: () => void = () => {};
   private readonly batchSize: number;
   private readonly maxBackoffMs: number;
 
   constructor(private readonly options: RelayOptions) {
     this.batchSize = options.batchSize ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
+    const { logger, metrics } = options;
+    this.publishing = new PeriodicJob({
+      name: 'outbox-relay',
+      logger,
+      intervalMs: options.pollMs,
+      roundAtStart: true,
+      // Only a full batch may have left more ready behind it; a smaller one waits for a commit or a tick.
+      round: async () => {
+        const published = await this.publishBatch();
+        return published < this.batchSize ? 0 : published;
+      },
+    });
+    this.jobs = [
+      this.publishing,
+      new PeriodicJob({
+        name: 'outbox-backlog',
+        logger,
+        intervalMs: BACKLOG_REFRESH_MS,
+        roundAtStart: true,
+        round: async () => metrics.outboxBacklog.set(await this.backlog()),
+      }),
+      new PeriodicJob({
+        name: 'outbox-retention',
+        logger,
+        intervalMs: options.retentionSweepMs ?? RETENTION_SWEEP_MS,
+        round: () => this.deleteExpired(),
+      }),
+    ];
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    if (this.started) return;
+    this.started = true;
+    // Commits wake the relay from inside their request's context. A round publishes many requests'
+    // events, so it runs in the relay's own context, and its log lines carry no one request's id.
+    this.wakePublishing = AsyncResource.bind(() => this.publishing.wake());
+    for (const job of this.jobs) job.start();
   }
 
   /** Called right after a commit that wrote outbox rows. */
   wake(): void {
-    this.wakePending = true;
-    this.wakeUp?.();
+    this.wakePublishing();
   }
 
-  /** Stops the loop, then flushes what is ready to publish, within the caller's deadline. */
+  /** Stops the rounds (waiting for those in progress), then flushes what is ready to publish, within the caller's deadline. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.wake();
-    await this.loop;
+    if (!this.started) return;
+    this.started = false;
+    await Promise.all(this.jobs.map((job) => job.stop()));
     while ((await this.publishBatch().catch(() => 0)) > 0);
   }
 
@@ -111,46 +147,8 @@ export class OutboxRelay {
     return Number(row.n);
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.wakePending = false;
-      let published = 0;
-      try {
-        published = await this.publishBatch();
-        await this.housekeeping();
-      } catch (err) {
-        this.options.logger.error({ err }, 'outbox relay round failed');
-      }
-      // A full batch means more may be waiting: go again at once.
-      if (published < this.batchSize) await this.sleep();
-    }
-  }
-
-  private async housekeeping(): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastBacklogAt >= BACKLOG_REFRESH_MS) {
-      this.lastBacklogAt = now;
-      this.options.metrics.outboxBacklog.set(await this.backlog());
-    }
-    if (now - this.lastHousekeepingAt >= HOUSEKEEPING_MS) {
-      this.lastHousekeepingAt = now;
-      await this.options.dataSource.query(`DELETE FROM outbox WHERE published_at < NOW(3) - INTERVAL ${RETENTION_DAYS} DAY LIMIT 10000`);
-    }
-  }
-
-  private sleep(): Promise<void> {
-    if (this.wakePending || !this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.pollMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = undefined;
-        done();
-      };
-    });
+  private async deleteExpired(): Promise<void> {
+    await this.options.dataSource.query(`DELETE FROM outbox WHERE published_at < NOW(3) - INTERVAL ${RETENTION_DAYS} DAY LIMIT 10000`);
   }
 }
 

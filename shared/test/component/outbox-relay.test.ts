@@ -4,7 +4,7 @@ import { createDataSource, migrate, type DataSource } from '@qc/shared/db';
 import { HEADERS, Outbox, OutboxRelay, createKafka, newEvent, type CatalogEvent } from '@qc/shared/events';
 import { createLogger, runWithContext } from '@qc/shared/logging';
 import { Metrics } from '@qc/shared/metrics';
-import { TEST_KAFKA_BROKERS, createTestSchema, eventually, type TestSchema } from '@qc/shared/testing';
+import { TEST_KAFKA_BROKERS, createTestSchema, eventually, memoryLogger, type TestSchema } from '@qc/shared/testing';
 import { TestTopics, messageCount, readTopic, uniqueName } from './kafka-fixtures';
 
 /**
@@ -55,6 +55,19 @@ describe('transactional outbox and relay (real MariaDB and Kafka)', () => {
     });
     producers.push(producer);
     await producer.connect();
+    return producer;
+  }
+
+  /** A producer whose broker refuses connections: every send fails at once. */
+  async function unreachableProducer(): Promise<Producer> {
+    const producer = new Kafka({
+      clientId: 'outbox-relay-test-down',
+      brokers: ['127.0.0.1:1'],
+      connectionTimeout: 200,
+      retry: { retries: 0, initialRetryTime: 50 },
+      logLevel: logLevel.NOTHING,
+    }).producer();
+    await expect(producer.connect()).rejects.toThrow(/ECONNREFUSED/);
     return producer;
   }
 
@@ -209,6 +222,23 @@ describe('transactional outbox and relay (real MariaDB and Kafka)', () => {
       expect(await messageCount(topics.admin, topic)).toBe(3);
     });
 
+    it('when more than a batch is pending, then it publishes batch after batch without waiting for its poll interval', async () => {
+      const dataSource = await freshDatabase();
+      const topic = uniqueName('relay-drain');
+      await topics.create(topic);
+      await new Outbox(dataSource, topic).transaction(async (_tx, emit) => Array.from({ length: 35 }, () => orderUpdated()).forEach(emit));
+      const metrics = new Metrics('relay-drain');
+      const relay = new OutboxRelay({ dataSource, producer: await connectedProducer(), logger, metrics, pollMs: 60_000, batchSize: 10 });
+      relay.start();
+      try {
+        // Its round at start, and a round right after each full batch: no tick comes within the test.
+        await eventually(async () => (await relay.backlog()) === 0, 10_000, 50);
+      } finally {
+        await relay.stop();
+      }
+      expect(await publishedCount(metrics, topic, 'published')).toBe(35);
+    });
+
     it('when two relays drain 300 pending rows of one schema at once, then each event reaches Kafka exactly once', async () => {
       const dataSource = await freshDatabase();
       const topic = uniqueName('relay-race');
@@ -303,14 +333,7 @@ describe('transactional outbox and relay (real MariaDB and Kafka)', () => {
       const ids = events.map((e) => e.id);
       await new Outbox(dataSource, topic).transaction(async (_tx, emit) => events.forEach(emit));
 
-      const unreachable = new Kafka({
-        clientId: 'outbox-relay-test-down',
-        brokers: ['127.0.0.1:1'],
-        connectionTimeout: 200,
-        retry: { retries: 0, initialRetryTime: 50 },
-        logLevel: logLevel.NOTHING,
-      }).producer();
-      await expect(unreachable.connect()).rejects.toThrow(/ECONNREFUSED/);
+      const unreachable = await unreachableProducer();
       const metrics = new Metrics('relay-down');
       const down = new OutboxRelay({ dataSource, producer: unreachable, logger, metrics, pollMs: 50 });
       const dbNow = async (): Promise<number> => (await dataSource.query('SELECT NOW(3) AS now'))[0].now.getTime();
@@ -355,6 +378,80 @@ describe('transactional outbox and relay (real MariaDB and Kafka)', () => {
       expect(rows.every((r) => r.published_at !== null && r.last_error === null)).toBe(true);
       expect(await messageCount(topics.admin, topic)).toBe(3);
       await unreachable.disconnect();
+    });
+
+    it('when a commit inside a request wakes it, then its rounds are its own: their log lines carry no request id', async () => {
+      const dataSource = await freshDatabase();
+      const { logger: relayLogger, lines } = memoryLogger('outbox-relay-test');
+      const unreachable = await unreachableProducer();
+      const relay = new OutboxRelay({ dataSource, producer: unreachable, logger: relayLogger, metrics: new Metrics('t'), pollMs: 10_000 });
+      relay.start();
+      try {
+        // Let its first round find nothing, so the commit's wake starts the next one.
+        await new Promise((r) => setTimeout(r, 300));
+        const outbox = new Outbox(dataSource, uniqueName('relay-context'), () => relay.wake());
+        await runWithContext({ requestId: 'req-relay-context', userId: 'user-relay-context' }, () =>
+          outbox.transaction(async (_tx, emit) => emit(orderUpdated())),
+        );
+        const failed = await eventually(async () => lines().find((line) => line.msg === 'outbox publish failed; will retry'), 5_000, 20);
+        expect(failed).not.toHaveProperty('requestId');
+        expect(failed).not.toHaveProperty('userId');
+      } finally {
+        await relay.stop();
+        await unreachable.disconnect();
+      }
+    });
+
+    it('when stopped, then commits no longer wake it and stopping it again publishes nothing, until it is started again', async () => {
+      const dataSource = await freshDatabase();
+      const topic = uniqueName('relay-parked');
+      await topics.create(topic);
+      const relay = new OutboxRelay({ dataSource, producer: await connectedProducer(), logger, metrics: new Metrics('t'), pollMs: 50 });
+      relay.start();
+      await relay.stop();
+      await new Outbox(dataSource, topic, () => relay.wake()).transaction(async (_tx, emit) => emit(orderUpdated()));
+      // Several poll intervals: a relay still ticking would have sent it.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await relay.backlog()).toBe(1);
+      await relay.stop();
+      expect(await relay.backlog()).toBe(1);
+
+      relay.start();
+      try {
+        await eventually(async () => (await relay.backlog()) === 0, 5_000, 20);
+      } finally {
+        await relay.stop();
+      }
+      expect(await messageCount(topics.admin, topic)).toBe(1);
+    });
+
+    it('when it runs, then its housekeeping keeps the backlog gauge current and deletes rows published more than a week ago', async () => {
+      const dataSource = await freshDatabase();
+      const [old, recent, waiting] = [orderUpdated(), orderUpdated(), orderUpdated()];
+      await new Outbox(dataSource, uniqueName('relay-housekeeping')).transaction(async (_tx, emit) =>
+        [old!, recent!, waiting!].forEach(emit),
+      );
+      await dataSource.query('UPDATE outbox SET published_at = NOW(3) - INTERVAL 8 DAY WHERE id = ?', [old!.id]);
+      await dataSource.query('UPDATE outbox SET published_at = NOW(3) - INTERVAL 6 DAY WHERE id = ?', [recent!.id]);
+      // Backing off after a failed send: pending, and not due while the test runs.
+      await dataSource.query('UPDATE outbox SET attempts = 1, next_attempt_at = NOW(3) + INTERVAL 1 HOUR WHERE id = ?', [waiting!.id]);
+      const metrics = new Metrics('relay-housekeeping');
+      const relay = new OutboxRelay({
+        dataSource,
+        producer: await connectedProducer(),
+        logger,
+        metrics,
+        pollMs: 50,
+        retentionSweepMs: 200,
+      });
+      relay.start();
+      try {
+        await eventually(async () => (await metrics.outboxBacklog.get()).values[0]?.value === 1, 5_000, 20);
+        await eventually(async () => (await rowsOf(dataSource, [old!.id])).length === 0, 5_000, 50);
+      } finally {
+        await relay.stop();
+      }
+      expect((await rowsOf(dataSource, [old!.id, recent!.id, waiting!.id])).map((r) => r.id)).toEqual([recent!.id, waiting!.id]);
     });
   });
 });
