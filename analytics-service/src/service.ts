@@ -8,6 +8,7 @@ import { Projections1765000000000 } from './data/migrations/1765000000000-projec
 import { RawEventsOrigin1766000000000 } from './data/migrations/1766000000000-raw-events-origin';
 import { OrderZones1766000500000 } from './data/migrations/1766000500000-order-zones';
 import { ZoneNames1766100000000 } from './data/migrations/1766100000000-zone-names';
+import { DeliveryEnds1766200000000 } from './data/migrations/1766200000000-delivery-ends';
 import { dashboardRoutes } from './routes/dashboard.routes';
 import { eventsRoutes } from './routes/events.routes';
 import { metricsRoutes } from './routes/metrics.routes';
@@ -25,6 +26,7 @@ export const definition = defineService({
     RawEventsOrigin1766000000000,
     OrderZones1766000500000,
     ZoneNames1766100000000,
+    DeliveryEnds1766200000000,
   ],
   routes: (deps) => [
     eventsRoutes(deps),

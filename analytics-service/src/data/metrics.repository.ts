@@ -258,7 +258,8 @@ export interface PartnerRow {
 
 /**
  * Per partner, deliveries finished in the window and the minutes spent on deliveries (from
- * assignment to hand-over or failure, still running ones until the window's end), cut to the window.
+ * assignment to hand-over, failure or the end its order put to it, still running ones until the
+ * window's end), cut to the window.
  */
 export async function partnerWork(db: Queryable, range: TimeRange, now: Date): Promise<PartnerRow[]> {
   const end = range.to < now ? range.to : now;
@@ -267,10 +268,10 @@ export async function partnerWork(db: Queryable, range: TimeRange, now: Date): P
     `SELECT d.partner_id,
             SUM(d.completed_at >= ? AND d.completed_at < ?) delivered,
             SUM(d.failed_at >= ? AND d.failed_at < ?) failed,
-            SUM(GREATEST(0, TIMESTAMPDIFF(MICROSECOND, GREATEST(d.scheduled_at, ?), LEAST(COALESCE(d.completed_at, d.failed_at, ?), ?)))) / 60000000 busy
+            SUM(GREATEST(0, TIMESTAMPDIFF(MICROSECOND, GREATEST(d.scheduled_at, ?), LEAST(COALESCE(d.completed_at, d.failed_at, d.ended_at, ?), ?)))) / 60000000 busy
        FROM delivery_facts d LEFT JOIN order_facts o ON o.order_id = d.order_id
       WHERE d.partner_id IS NOT NULL AND d.scheduled_at IS NOT NULL AND d.scheduled_at < ?
-        AND COALESCE(d.completed_at, d.failed_at, ?) >= ? ${store}
+        AND COALESCE(d.completed_at, d.failed_at, d.ended_at, ?) >= ? ${store}
       GROUP BY d.partner_id ORDER BY busy DESC, d.partner_id LIMIT 500`,
     [
       range.from,

@@ -17,6 +17,9 @@ const order = (tx: Queryable, orderId: string, columns: Columns) => mergeFact(tx
 
 const payment = (tx: Queryable, paymentId: string, columns: Columns) => mergeFact(tx, 'payment_facts', { payment_id: paymentId }, columns);
 
+const delivery = (tx: Queryable, deliveryId: string, columns: Columns) =>
+  mergeFact(tx, 'delivery_facts', { delivery_id: deliveryId }, columns);
+
 /** A zone as its latest event describes it; deletion is kept as a time, the name stays. */
 const zone = (tx: Queryable, data: EventData<'location.zone.updated'>, at: Date, deleted = false) =>
   mergeFact(
@@ -111,40 +114,40 @@ const projectors: { [T in EventType]?: Projector<T> } = {
       },
     ),
   'delivery.scheduled': (tx, data, at) =>
-    mergeFact(
-      tx,
-      'delivery_facts',
-      { delivery_id: data.deliveryId },
-      {
-        order_id: [data.orderId, 'known'],
-        // A delivery re-assigned after a rejection keeps its latest partner and promise.
-        partner_id: [data.partnerId, { withLatest: 'scheduled_at' }],
-        eta_minutes: [data.etaMinutes, { withLatest: 'scheduled_at' }],
-        eta_at: [data.etaAt ? new Date(data.etaAt) : undefined, { withLatest: 'scheduled_at' }],
-        scheduled_at: [at, 'latest'],
-      },
-    ),
+    delivery(tx, data.deliveryId, {
+      order_id: [data.orderId, 'known'],
+      // A delivery re-assigned after a rejection keeps its latest partner and promise.
+      partner_id: [data.partnerId, { withLatest: 'scheduled_at' }],
+      eta_minutes: [data.etaMinutes, { withLatest: 'scheduled_at' }],
+      eta_at: [data.etaAt ? new Date(data.etaAt) : undefined, { withLatest: 'scheduled_at' }],
+      scheduled_at: [at, 'latest'],
+    }),
   'delivery.started': (tx, data, at) =>
-    mergeFact(
-      tx,
-      'delivery_facts',
-      { delivery_id: data.deliveryId },
-      { order_id: [data.orderId, 'known'], partner_id: [data.partnerId, 'known'], started_at: [at, 'earliest'] },
-    ),
+    delivery(tx, data.deliveryId, {
+      order_id: [data.orderId, 'known'],
+      partner_id: [data.partnerId, 'known'],
+      started_at: [at, 'earliest'],
+    }),
   'delivery.completed': (tx, data) =>
-    mergeFact(
-      tx,
-      'delivery_facts',
-      { delivery_id: data.deliveryId },
-      { order_id: [data.orderId, 'known'], partner_id: [data.partnerId, 'known'], completed_at: [new Date(data.deliveredAt), 'earliest'] },
-    ),
+    delivery(tx, data.deliveryId, {
+      order_id: [data.orderId, 'known'],
+      partner_id: [data.partnerId, 'known'],
+      completed_at: [new Date(data.deliveredAt), 'earliest'],
+    }),
   'delivery.failed': (tx, data, at) =>
-    mergeFact(
-      tx,
-      'delivery_facts',
-      { delivery_id: data.deliveryId },
-      { order_id: [data.orderId, 'known'], failed_at: [at, 'earliest'], failure_reason: [data.reason.slice(0, 100), 'known'] },
-    ),
+    delivery(tx, data.deliveryId, {
+      order_id: [data.orderId, 'known'],
+      failed_at: [at, 'earliest'],
+      failure_reason: [data.reason.slice(0, 100), 'known'],
+    }),
+  // Its order ended it with no hand-over or failure: the partner's busy time stops here.
+  'delivery.cancelled': (tx, data) =>
+    delivery(tx, data.deliveryId, {
+      order_id: [data.orderId, 'known'],
+      partner_id: [data.partnerId, 'known'],
+      ended_at: [new Date(data.endedAt), 'earliest'],
+      end_outcome: [data.outcome, 'known'],
+    }),
   // A stock-out starts at inventory.out_of_stock and ends at the first later update with units available.
   'inventory.out_of_stock': (tx, data, at, event) =>
     mergeFact(

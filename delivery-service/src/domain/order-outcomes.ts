@@ -27,13 +27,17 @@ export type EndOutcome =
   | { outcome: 'cancelled' | 'returned' | 'closed'; deliveryId: string; partnerId: string | null };
 
 const ENDINGS = {
-  cancel: { outcome: 'cancelled', note: (reason: string | null) => `order cancelled: ${reason}` },
+  cancel: { outcome: 'cancelled', told: 'CANCELLED', note: (reason: string | null) => `order cancelled: ${reason}` },
   return: {
     outcome: 'returned',
+    told: 'RETURNED',
     note: (reason: string | null) => `order cancelled after pickup: ${reason}; the goods go back to the store`,
   },
-  close: { outcome: 'closed', note: () => 'order delivered: closed from the order, not handed over with the code' },
+  close: { outcome: 'closed', told: 'CLOSED', note: () => 'order delivered: closed from the order, not handed over with the code' },
 } as const;
+
+/** delivery.cancelled's reason for a delivery closed because its order was marked delivered. */
+export const ORDER_DELIVERED = 'ORDER_DELIVERED';
 
 /** order.confirmed: the order's delivery, born ended when the order's end was told first. */
 export async function takeConfirmedOrder(
@@ -99,9 +103,11 @@ async function followOrderEnd(
 
 /**
  * Ends the delivery (its order's and store's locks held, the delivery read under its own) as the
- * order ended. A delivery that ended already (handed over, cancelled, returned) is left as it is.
- * Closing one a rider held emits delivery.completed: order-service, whose order is DELIVERED by
- * then, ignores it; analytics closes the delivery's record. Cancelling has no delivery event.
+ * order ended, and tells it with exactly one delivery event. A delivery that ended already (handed
+ * over, cancelled, returned) is left as it is. Closing one a rider held emits delivery.completed:
+ * the rider's work ends as a delivery (order-service, whose order is DELIVERED by then, ignores
+ * it). Every other end (cancelled, returned, closed with no rider on it) emits delivery.cancelled
+ * with its outcome, so analytics closes the delivery's record and its followers get a last event.
  */
 async function endDelivery(
   ctx: DeliveryContext,
@@ -125,19 +131,27 @@ async function endDelivery(
     note: ENDINGS[action].note(ending.reason),
     at: ctx.now(),
   });
+  const cause = { causedBy, correlationId: delivery.correlationId };
+  const { id: deliveryId, orderId, userId } = delivery;
   if (action === 'close' && heldBy) {
+    const deliveredAt = ending.endedAt.toISOString();
+    emit(deliveryEvent('delivery.completed', { deliveryId, orderId, partnerId: heldBy, deliveredAt, userId }, orderId, cause));
+  } else {
     emit(
       deliveryEvent(
-        'delivery.completed',
+        'delivery.cancelled',
         {
-          deliveryId: delivery.id,
-          orderId: delivery.orderId,
-          partnerId: heldBy,
-          deliveredAt: ending.endedAt.toISOString(),
-          userId: delivery.userId,
+          deliveryId,
+          orderId,
+          storeId: delivery.storeId,
+          userId,
+          ...(heldBy ? { partnerId: heldBy } : {}),
+          outcome: ENDINGS[action].told,
+          reason: ending.reason ?? ORDER_DELIVERED,
+          endedAt: ending.endedAt.toISOString(),
         },
-        delivery.orderId,
-        { causedBy, correlationId: delivery.correlationId },
+        orderId,
+        cause,
       ),
     );
   }

@@ -69,6 +69,8 @@ describe('a delivery follows its order', () => {
     });
   const eventsOf = async (order: ConfirmedOrder) =>
     (await outboxEvents(delivery.schema)).filter((e) => e.subject === order.orderId).map((e) => e.type);
+  const endsOf = async (order: ConfirmedOrder) =>
+    (await outboxEvents(delivery.schema, 'delivery.cancelled')).filter((e) => e.subject === order.orderId);
   const history = async (order: ConfirmedOrder) =>
     (await deliveryOf(delivery, order)).history as { status: string; actor: string; note: string | null }[];
 
@@ -83,8 +85,9 @@ describe('a delivery follows its order', () => {
     await deliveryIn(next, 'QUEUED');
     expect((await act(first, partner, 'accept')).status).toBe(200);
     const stream = await follow(first);
+    const cancelled = orderCancelled(first);
 
-    await delivery.publish(orderCancelled(first));
+    await delivery.publish(cancelled);
 
     expect((await stream.next((e) => e.event === 'cancelled')).data).toMatchObject({ status: 'CANCELLED', reason: 'CUSTOMER_CANCELLED' });
     expect(await deliveryIn(first, 'CANCELLED')).toMatchObject({ otp: null, etaMinutes: null });
@@ -97,7 +100,19 @@ describe('a delivery follows its order', () => {
     expect(await deliveryIn(next, 'ASSIGNED')).toMatchObject({ partner: { id: partner.id } });
     expect(await me(partner)).toMatchObject({ status: 'ONLINE', activeDelivery: { orderId: next.orderId }, completedCount: 0 });
     expect((await act(first, partner, 'pickup')).body.errorCode).toBe('DELIVERY_STATE_CONFLICT');
-    expect(await eventsOf(first)).toEqual(['delivery.scheduled']);
+    expect(await eventsOf(first)).toEqual(['delivery.scheduled', 'delivery.cancelled']);
+    const [told] = await endsOf(first);
+    expect(told?.data).toEqual({
+      deliveryId: expect.any(String),
+      orderId: first.orderId,
+      storeId,
+      userId: first.userId,
+      partnerId: partner.id,
+      outcome: 'CANCELLED',
+      reason: 'CUSTOMER_CANCELLED',
+      endedAt: expect.any(String),
+    });
+    expect(told?.causationid).toBe(cancelled.id);
     stream.close();
   }, 30_000);
 
@@ -119,7 +134,8 @@ describe('a delivery follows its order', () => {
     expect(await deliveryIn(next, 'ASSIGNED')).toMatchObject({ partner: { id: partner.id } });
     expect((await me(partner)).activeDelivery).toMatchObject({ orderId: next.orderId });
     expect((await act(order, partner, 'complete', { otp })).body.errorCode).toBe('DELIVERY_STATE_CONFLICT');
-    expect(await eventsOf(order)).toEqual(['delivery.scheduled', 'delivery.started']);
+    expect(await eventsOf(order)).toEqual(['delivery.scheduled', 'delivery.started', 'delivery.cancelled']);
+    expect((await endsOf(order))[0]?.data).toMatchObject({ partnerId: partner.id, outcome: 'RETURNED', reason: 'ADMIN_CANCELLED' });
   }, 30_000);
 
   it('when order-service marks a picked-up order delivered, then the delivery is closed from the order, the rider freed, and a redelivered or late event changes nothing', async () => {
@@ -172,7 +188,8 @@ describe('a delivery follows its order', () => {
     const partner = await aPartner(delivery, storeId);
     const cancelled = orderConfirmed(storeId);
     const delivered = orderConfirmed(storeId);
-    const ends = [orderCancelled(cancelled, 'PAYMENT_TIMEOUT'), orderCompleted(delivered)];
+    const markedDelivered = orderCompleted(delivered);
+    const ends = [orderCancelled(cancelled, 'PAYMENT_TIMEOUT'), markedDelivered];
     await delivery.publish(...ends);
     await processed(...ends.map((e) => e.id));
 
@@ -184,8 +201,20 @@ describe('a delivery follows its order', () => {
       ['QUEUED', 'system:orders'],
       ['CANCELLED', 'system:orders'],
     ]);
-    expect(await eventsOf(cancelled)).toEqual([]);
-    expect(await eventsOf(delivered)).toEqual([]);
+    // Each told once, with no partner: none ever held them.
+    expect(await eventsOf(cancelled)).toEqual(['delivery.cancelled']);
+    expect(await eventsOf(delivered)).toEqual(['delivery.cancelled']);
+    expect((await endsOf(cancelled))[0]?.data).toMatchObject({
+      outcome: 'CANCELLED',
+      reason: 'PAYMENT_TIMEOUT',
+      endedAt: expect.any(String),
+    });
+    expect((await endsOf(cancelled))[0]?.data).not.toHaveProperty('partnerId');
+    expect((await endsOf(delivered))[0]?.data).toMatchObject({
+      outcome: 'CLOSED',
+      reason: 'ORDER_DELIVERED',
+      endedAt: markedDelivered.data.deliveredAt,
+    });
     expect((await me(partner)).activeDelivery).toBeNull();
     // Still free: the next order goes to them.
     const next = orderConfirmed(storeId);

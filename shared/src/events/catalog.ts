@@ -157,6 +157,23 @@ export const catalog = {
     codCollected: Money.optional(),
   }),
   'delivery.failed': z.object({ deliveryId: id, orderId: id, reason: z.string(), partnerId: id.optional(), userId: id.optional() }),
+  /**
+   * The delivery ended because its order did, with no rider's hand-over: `CANCELLED` (the order was
+   * cancelled before pickup), `RETURNED` (cancelled after pickup: the goods go back to the store) or
+   * `CLOSED` (the order was marked delivered while no rider held the delivery). `partnerId` is the
+   * rider it took off the road, when one held it; `reason` is the order's cancellation reason, or
+   * `ORDER_DELIVERED`; `endedAt` is when it ended (for `CLOSED`, the order's delivery time).
+   */
+  'delivery.cancelled': z.object({
+    deliveryId: id,
+    orderId: id,
+    storeId: id,
+    userId: id,
+    partnerId: id.optional(),
+    outcome: z.enum(['CANCELLED', 'RETURNED', 'CLOSED']),
+    reason: z.string(),
+    endedAt: time,
+  }),
   // notification-service, location-service
   'notification.sent': z.object({
     notificationId: id,
