@@ -43,8 +43,9 @@ describe('analytics dashboard in headless Chromium', () => {
   let publisher: EventPublisher;
   let browser: Browser;
   const stores = [id(), id()];
-  // Two zones served by the first store, one by the second.
+  // Two zones served by the first store, one by the second; the third never announced, so unnamed.
   const zones = [id(), id(), id()];
+  const zoneNames = ['Koramangala', 'HSR Layout'];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
@@ -91,6 +92,14 @@ describe('analytics dashboard in headless Chromium', () => {
           template: 'order-confirmed',
         }),
       ),
+      ...zoneNames.map((name, i) =>
+        eventAt(
+          new Date(now - 80 * 3_600_000),
+          'location.zone.created',
+          { zoneId: zones[i]!, storeId: stores[0]!, name, active: true },
+          zones[i],
+        ),
+      ),
     );
     // analytics now trusts user-service's keys alone: read as a real admin.
     const reader = (await users.admin()).bearer;
@@ -100,7 +109,10 @@ describe('analytics dashboard in headless Chromium', () => {
           async (storeId) => (await analytics.api().get('/api/v1/analytics/orders').set('authorization', reader).query({ storeId })).body,
         ),
       );
-      return counts.reduce((sum, body) => sum + (body.data?.totals.placed ?? 0), 0) === placed;
+      const named = (await analytics.api().get('/api/v1/analytics/zones').set('authorization', reader)).body.data?.rows.filter(
+        (row: { zone: string | null }) => row.zone !== null,
+      );
+      return counts.reduce((sum, body) => sum + (body.data?.totals.placed ?? 0), 0) === placed && named?.length === zoneNames.length;
     }, 30_000);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   }, 120_000);
@@ -156,14 +168,15 @@ describe('analytics dashboard in headless Chromium', () => {
     expect(gmv).toMatch(/^₹[1-9][\d,]*$/);
     const storeRows = await page.$$eval('#stores tbody tr', (rows) => rows.map((r) => r.firstElementChild?.textContent));
     expect(storeRows).toEqual(expect.arrayContaining(stores));
-    // The zone table beside it: each zone with the store that served it (ids: no store names here).
+    // The zone table beside it: each zone by name (by id when never announced) with the store that
+    // served it (ids: no store names here).
     const zoneRows = await page.$$eval('#zones tbody tr', (rows) =>
       rows.map((r) => [...r.children].slice(0, 3).map((cell) => cell.textContent)),
     );
     expect(zoneRows.map(([zone, store]) => [zone, store]).sort()).toEqual(
       [
-        [zones[0], stores[0]],
-        [zones[1], stores[0]],
+        [zoneNames[0], stores[0]],
+        [zoneNames[1], stores[0]],
         [zones[2], stores[1]],
       ].sort(),
     );
