@@ -6,9 +6,12 @@ const LOG_TTL_SECONDS = 24 * 60 * 60;
 /**
  * Appends to the delivery's log (a Redis stream, capped), refreshes its expiry and publishes the
  * entry with its id on the delivery's channel, in one step: a subscriber never sees an event the
- * log lacks, and the stream id is the SSE event id a client resumes from.
+ * log lacks, and the stream id is the SSE event id a client resumes from. With a second key (the
+ * announcement's once-key), an entry whose key is already set is dropped: told once, however often
+ * it is retried.
  */
 const APPEND_AND_PUBLISH = `
+if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[4]) then return false end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'event', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('PUBLISH', ARGV[1], id .. ' ' .. ARGV[2])
@@ -47,16 +50,14 @@ export class TrackingLog {
     return channel.slice(this.channelPrefix.length);
   }
 
-  async append(orderId: string, json: string): Promise<string> {
-    return (await this.redis.eval(
-      APPEND_AND_PUBLISH,
-      1,
-      `delivery:tracking:${orderId}`,
-      this.channelOf(orderId),
-      json,
-      this.historyLength,
-      LOG_TTL_SECONDS,
-    )) as string;
+  /**
+   * Appends the event to the order's log and publishes it. With `onceId` (the id of the fact it
+   * tells), an event already appended under that id is not appended again: null.
+   */
+  async append(orderId: string, json: string, onceId?: string): Promise<string | null> {
+    const keys = [`delivery:tracking:${orderId}`, ...(onceId ? [`delivery:tracking:told:${onceId}`] : [])];
+    const args = [this.channelOf(orderId), json, this.historyLength, LOG_TTL_SECONDS];
+    return (await this.redis.eval(APPEND_AND_PUBLISH, keys.length, ...keys, ...args)) as string | null;
   }
 
   /**

@@ -19,7 +19,6 @@ import { freePartner, scheduleDelivery, SYSTEM_ACTORS, type ConfirmedOrder, type
 import type { DeliveryContext } from './context';
 import { canTransition, moveDelivery, WITH_PARTNER, type DeliveryAction } from './delivery-state';
 import { deliveryEvent } from './events';
-import { announceEnded } from './tracking';
 
 export type EndOutcome =
   | { outcome: 'recorded' }
@@ -107,7 +106,8 @@ async function followOrderEnd(
  * over, cancelled, returned) is left as it is. Closing one a rider held emits delivery.completed:
  * the rider's work ends as a delivery (order-service, whose order is DELIVERED by then, ignores
  * it). Every other end (cancelled, returned, closed with no rider on it) emits delivery.cancelled
- * with its outcome, so analytics closes the delivery's record and its followers get a last event.
+ * with its outcome, so analytics closes the delivery's record; its followers are told from that
+ * event once it is committed (the delivery-events consumer), never from this transaction.
  */
 async function endDelivery(
   ctx: DeliveryContext,
@@ -157,8 +157,5 @@ async function endDelivery(
   }
   const partner = heldBy ? await lockPartner(tx, heldBy) : undefined;
   if (partner) await freePartner(ctx, tx, emit, partner, { completed: false, causedBy });
-  // The followers' last event; a closed delivery a rider held is told from its delivery.completed instead.
-  if (action !== 'close') await announceEnded(ctx, { ...delivery, status }, 'cancelled', ending.reason);
-  else if (!heldBy) await announceEnded(ctx, { ...delivery, status }, 'completed', 'closed from the order');
   return { outcome: ENDINGS[action].outcome, deliveryId: delivery.id, partnerId: heldBy };
 }

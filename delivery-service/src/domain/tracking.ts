@@ -1,11 +1,12 @@
 /**
  * What a delivery's followers see (GET /deliveries/{orderId}/stream): status changes, announced
- * from the delivery events once they are committed and published, and rider positions with a fresh
- * ETA, announced as they are reported. Each goes into the delivery's tracking log, which fans it
- * out to every instance holding a stream of that order.
+ * from the delivery events once they are committed and published (never from inside the
+ * transaction that makes the change, which may roll back or run again), once per event, and rider
+ * positions with a fresh ETA, announced as they are reported. Each goes into the delivery's
+ * tracking log, which fans it out to every instance holding a stream of that order.
  */
 import type { Queryable } from '@qc/shared/db';
-import type { CatalogEvent } from '@qc/shared/events';
+import type { CatalogEvent, EventData, EventType } from '@qc/shared/events';
 import { countQueuedAhead, findDeliveryOfOrder, type DeliveryRecord, type DeliveryStatus } from '../data/deliveries.repository';
 import type { Position } from '../data/partner-positions.redis';
 import { countOnlinePartners, findPartner, type PartnerRecord } from '../data/partners.repository';
@@ -36,12 +37,28 @@ export interface TrackingEvent {
   at: string;
 }
 
-const DELIVERY_EVENT_TYPES: Record<string, TrackingEventType> = {
+/** The delivery events followers are told of: the tracking event each becomes. */
+const DELIVERY_EVENT_TYPES = {
   'delivery.scheduled': 'scheduled',
   'delivery.started': 'started',
   'delivery.completed': 'completed',
   'delivery.failed': 'failed',
-};
+  'delivery.cancelled': 'cancelled',
+} as const satisfies Partial<Record<EventType, TrackingEventType>>;
+
+export type AnnouncedEventType = keyof typeof DELIVERY_EVENT_TYPES;
+export const ANNOUNCED_EVENT_TYPES = Object.keys(DELIVERY_EVENT_TYPES) as AnnouncedEventType[];
+
+/** The tracking event's type and status for a delivery event; a delivery's end tells the status it ended in. */
+function trackedAs(event: CatalogEvent<AnnouncedEventType>, now: DeliveryStatus): { type: TrackingEventType; status: DeliveryStatus } {
+  if (event.type === 'delivery.completed') return { type: 'completed', status: 'DELIVERED' };
+  if (event.type === 'delivery.failed') return { type: 'failed', status: 'FAILED' };
+  if (event.type === 'delivery.cancelled') {
+    const { outcome } = event.data as EventData<'delivery.cancelled'>;
+    return outcome === 'CLOSED' ? { type: 'completed', status: 'DELIVERED' } : { type: 'cancelled', status: outcome };
+  }
+  return { type: DELIVERY_EVENT_TYPES[event.type], status: now };
+}
 
 export const summaryOf = (partner: PartnerRecord | undefined): PartnerSummary | null =>
   partner ? { id: partner.id, name: partner.name, vehicle: partner.vehicle } : null;
@@ -89,41 +106,29 @@ export async function announcePosition(
 }
 
 /**
- * A committed delivery event, told to the delivery's followers with the delivery as it is now.
- * Reads through `db`, the consumer's transaction, rather than asking the pool for another connection.
+ * A committed delivery event, told to the delivery's followers with the delivery as it is now, once:
+ * the log keeps the event's id, so the consumer's transaction retried after it was told (a
+ * deadlock, a redelivery whose ledger row never committed) tells nothing again. Reads through `db`,
+ * the consumer's transaction, rather than asking the pool for another connection.
  */
-export async function announceDeliveryEvent(ctx: DeliveryContext, db: Queryable, event: CatalogEvent): Promise<void> {
-  const type = DELIVERY_EVENT_TYPES[event.type];
+export async function announceDeliveryEvent(ctx: DeliveryContext, db: Queryable, event: CatalogEvent<AnnouncedEventType>): Promise<void> {
   const orderId = event.subject;
-  if (!type) return;
+  const data = event.data as { deliveryId: string; partnerId?: string; etaMinutes?: number; reason?: string };
+  // Only this service's own delivery: another fleet sharing the broker has its own of the same order.
   const delivery = await findDeliveryOfOrder(db, orderId);
-  if (!delivery) return;
-  const data = event.data as { partnerId?: string; etaMinutes?: number; reason?: string };
+  if (!delivery || delivery.id !== data.deliveryId) return;
   const partner = data.partnerId ? await findPartner(db, data.partnerId) : undefined;
+  const { type, status } = trackedAs(event, delivery.status);
   const tracked: TrackingEvent = {
     type,
     orderId,
-    status: delivery.status,
+    status,
     partner: summaryOf(partner),
     etaMinutes: type === 'scheduled' ? (data.etaMinutes ?? null) : null,
     reason: data.reason ?? null,
     at: event.time,
   };
-  await ctx.tracking.append(orderId, JSON.stringify(tracked));
-}
-
-/**
- * The delivery ended because its order did (cancelled, or delivered with no delivery event to tell
- * it): the last event its followers get, with the status it ended in.
- */
-export async function announceEnded(
-  ctx: DeliveryContext,
-  delivery: DeliveryRecord,
-  type: 'completed' | 'cancelled',
-  reason: string | null,
-): Promise<void> {
-  const event: TrackingEvent = { type, orderId: delivery.orderId, status: delivery.status, reason, at: ctx.now().toISOString() };
-  await ctx.tracking.append(delivery.orderId, JSON.stringify(event));
+  await ctx.tracking.append(orderId, JSON.stringify(tracked), event.id);
 }
 
 /** Where a queued delivery stands: how many are ahead of it and the expected wait for a partner. */

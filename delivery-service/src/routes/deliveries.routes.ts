@@ -51,11 +51,12 @@ export function deliveriesRoutes(ctx: DeliveryContext, hub: TrackingHub, openapi
     description: [
       'Events: `snapshot` (first, and when resuming is impossible), `scheduled`, `started`, `position`, `completed`, `failed`,',
       '`cancelled`; each `data` is JSON with `type`, `status` and what changed. Send `Last-Event-ID` to resume after a',
-      'disconnect. The stream ends when the access token expires: reconnect with a fresh one.',
+      'disconnect. The server ends the stream after the delivery’s last event (`completed`, `failed`, `cancelled`, or the',
+      'snapshot of a delivery that has ended), and when the access token expires: reconnect with a fresh one.',
     ].join(' '),
     access: ['customer', 'delivery_partner', 'admin'],
     request: { params: OrderParams, headers: StreamHeaders },
-    response: answers.custom('An endless text/event-stream', 'text/event-stream'),
+    response: answers.custom('A text/event-stream, ended after the delivery’s last event', 'text/event-stream'),
     errors: { 404: NO_DELIVERY },
     handler: async ({ principal, params, headers, res }) => {
       const delivery = await visibleDelivery(ctx, principal, params.orderId);

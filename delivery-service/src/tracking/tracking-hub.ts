@@ -11,10 +11,29 @@ const TICK_MS = 1_000;
 /** What a client waits before reconnecting after the stream ends (SSE `retry`). */
 const RETRY_MS = 2_000;
 
-/** One open event stream: frames go straight out once its catch-up is written, and wait until then. */
+/** Statuses a delivery never leaves for its followers: nothing is told after them. */
+const ENDED: readonly string[] = ['DELIVERED', 'FAILED', 'CANCELLED', 'RETURNED'];
+
+/** A framed tracking event, and whether it is the delivery's last (the stream ends after it). */
+interface Frame {
+  id: string;
+  frame: string;
+  last: boolean;
+}
+
+/** The delivery's last event: its end (completed, failed, cancelled), or a snapshot of it ended. */
+function isLast(event: { type: string; status?: string }): boolean {
+  if (event.type === 'snapshot') return ENDED.includes(event.status ?? '');
+  return event.type === 'completed' || event.type === 'failed' || event.type === 'cancelled';
+}
+
+/**
+ * One open event stream: frames go straight out once its catch-up is written, and wait until then.
+ * It ends after the delivery's last event.
+ */
 class Stream {
-  /** Live frames that arrived during the catch-up, with their ids. */
-  private pending: { id: string; frame: string }[] | undefined = [];
+  /** Live frames that arrived during the catch-up. */
+  private pending: Frame[] | undefined = [];
   lastId = '0-0';
   lastWriteAt = Date.now();
 
@@ -26,16 +45,22 @@ class Stream {
     readonly partnerId: string | undefined,
   ) {}
 
+  get ended(): boolean {
+    return this.res.writableEnded;
+  }
+
   write(frame: string): void {
+    if (this.ended) return;
     this.res.write(frame);
     this.lastWriteAt = Date.now();
   }
 
-  deliver(id: string, frame: string): void {
-    if (this.pending) this.pending.push({ id, frame });
-    else if (compareIds(id, this.lastId) > 0) {
-      this.lastId = id;
-      this.write(frame);
+  deliver(framed: Frame): void {
+    if (this.pending) this.pending.push(framed);
+    else if (!this.ended && compareIds(framed.id, this.lastId) > 0) {
+      this.lastId = framed.id;
+      this.write(framed.frame);
+      if (framed.last) this.end();
     }
   }
 
@@ -43,11 +68,11 @@ class Stream {
   goLive(): void {
     const pending = this.pending ?? [];
     this.pending = undefined;
-    for (const { id, frame } of pending) this.deliver(id, frame);
+    for (const framed of pending) this.deliver(framed);
   }
 
   end(): void {
-    if (!this.res.writableEnded) this.res.end(`retry: ${RETRY_MS}\n\n`);
+    if (!this.ended) this.res.end(`retry: ${RETRY_MS}\n\n`);
   }
 
   /** The HTTP server the stream came in on stopped listening (a graceful shutdown has begun). */
@@ -74,9 +99,10 @@ export interface TrackingHubOptions {
  * orders that have a stream here (and leaves a channel with its last stream); each published event
  * is framed once and written to every stream of its order. A stream starts with a catch-up: the
  * events after the client's Last-Event-ID from the order's log, or a snapshot when it has none (or
- * the log no longer reaches back to it). Streams end when the caller's access token expires (the
- * client reconnects with a fresh one and its Last-Event-ID), when the server shuts down, and, for a
- * partner, when the delivery leaves them (a `revoke` on the order's channel, from any instance).
+ * the log no longer reaches back to it). Streams end after the delivery's last event (its end, or
+ * a snapshot of it ended), when the caller's access token expires (the client reconnects with a
+ * fresh one and its Last-Event-ID), when the server shuts down, and, for a partner, when the
+ * delivery leaves them (a `revoke` on the order's channel, from any instance).
  */
 export class TrackingHub {
   private readonly subscriber: Redis;
@@ -163,12 +189,14 @@ export class TrackingHub {
     const resumed = lastEventId && isStreamId(lastEventId) ? await this.options.log.since(orderId, lastEventId) : undefined;
     if (resumed?.complete) {
       stream.lastId = lastEventId!;
-      for (const event of resumed.events) stream.deliver(event.id, frameOf(event));
+      for (const event of resumed.events) stream.deliver(frameOf(event));
     } else {
       const latest = await this.options.log.latestId(orderId);
       const event = await snapshot();
       stream.lastId = latest;
       stream.write(sseFrame(latest, event.type, JSON.stringify(event)));
+      // A delivery that has ended: the snapshot is all there is to tell.
+      if (isLast(event)) stream.end();
     }
     stream.goLive();
   }
@@ -180,8 +208,8 @@ export class TrackingHub {
     const space = message.indexOf(' ');
     const id = message.slice(0, space);
     // Framed once, whatever the number of streams it goes to.
-    const frame = frameOf({ id, json: message.slice(space + 1) });
-    for (const stream of streams) stream.deliver(id, frame);
+    const framed = frameOf({ id, json: message.slice(space + 1) });
+    for (const stream of streams) stream.deliver(framed);
   }
 
   /** The delivery left the partner: their streams of it end, nothing more is written to them. */
@@ -213,7 +241,7 @@ export class TrackingHub {
   }
 }
 
-function frameOf(event: LoggedEvent): string {
-  const { type } = JSON.parse(event.json) as { type: string };
-  return sseFrame(event.id, type, event.json);
+function frameOf(event: LoggedEvent): Frame {
+  const parsed = JSON.parse(event.json) as { type: string; status?: string };
+  return { id: event.id, frame: sseFrame(event.id, parsed.type, event.json), last: isLast(parsed) };
 }

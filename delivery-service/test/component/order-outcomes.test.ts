@@ -12,6 +12,9 @@ import {
   type DeliveryUnderTest,
   type TestPartner,
 } from '../fixtures';
+import { cancelForOrder } from '../../src/domain/order-outcomes';
+import { announceDeliveryEvent } from '../../src/domain/tracking';
+import { runtimeOf } from '../../src/service';
 
 /**
  * Deliveries follow their order's end, told by order-service through the real broker: cancelled
@@ -90,6 +93,7 @@ describe('a delivery follows its order', () => {
     await delivery.publish(cancelled);
 
     expect((await stream.next((e) => e.event === 'cancelled')).data).toMatchObject({ status: 'CANCELLED', reason: 'CUSTOMER_CANCELLED' });
+    await stream.ended;
     expect(await deliveryIn(first, 'CANCELLED')).toMatchObject({ otp: null, etaMinutes: null });
     expect((await history(first)).at(-1)).toMatchObject({
       status: 'CANCELLED',
@@ -136,6 +140,49 @@ describe('a delivery follows its order', () => {
     expect((await act(order, partner, 'complete', { otp })).body.errorCode).toBe('DELIVERY_STATE_CONFLICT');
     expect(await eventsOf(order)).toEqual(['delivery.scheduled', 'delivery.started', 'delivery.cancelled']);
     expect((await endsOf(order))[0]?.data).toMatchObject({ partnerId: partner.id, outcome: 'RETURNED', reason: 'ADMIN_CANCELLED' });
+  }, 30_000);
+
+  it('when the transaction ending a delivery fails after the change, then nothing is told; the committed end is told once, and never again', async () => {
+    const storeId = await aKnownStore(delivery);
+    const partner = await aPartner(delivery, storeId);
+    const order = orderConfirmed(storeId);
+    await delivery.publish(order.event);
+    await deliveryIn(order, 'ASSIGNED');
+    expect((await act(order, partner, 'accept')).status).toBe(200);
+    const stream = await follow(order);
+    const { ctx } = runtimeOf(delivery.service.deps);
+    const told = async () =>
+      (await ctx.tracking.since(order.orderId, '0-0')).events.filter((e) => (JSON.parse(e.json) as { type: string }).type === 'cancelled');
+
+    // The order's end, handled in a transaction that fails once the delivery is cancelled (a deadlock, a lost connection).
+    const failure = new Error('the transaction fails after the change');
+    await expect(
+      ctx.outbox.transaction(async (tx, emit) => {
+        expect(await cancelForOrder(ctx, tx, emit, order.orderId, 'CUSTOMER_CANCELLED')).toMatchObject({ outcome: 'cancelled' });
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await told()).toEqual([]);
+    expect(await deliveryOf(delivery, order)).toMatchObject({ status: 'ACCEPTED' });
+
+    const cancelled = orderCancelled(order);
+    await delivery.publish(cancelled);
+    expect((await stream.next((e) => e.event === 'cancelled')).data).toMatchObject({ status: 'CANCELLED' });
+    const [end] = await endsOf(order);
+    await eventually(async () => (await told()).length === 1);
+
+    // delivery.cancelled again from the broker, and told again as a consumer transaction retried after telling it would.
+    const duplicates = async () =>
+      (await delivery.service.deps.metrics.eventsConsumed.get()).values.find(
+        (v) => v.labels.type === 'delivery.cancelled' && v.labels.result === 'duplicate',
+      )?.value ?? 0;
+    const before = await duplicates();
+    await delivery.publish(end!);
+    await eventually(async () => (await duplicates()) > before);
+    await announceDeliveryEvent(ctx, ctx.db, end!);
+    expect(await told()).toHaveLength(1);
+    expect(stream.events.filter((e) => e.event === 'cancelled')).toHaveLength(1);
+    await stream.ended;
   }, 30_000);
 
   it('when order-service marks a picked-up order delivered, then the delivery is closed from the order, the rider freed, and a redelivered or late event changes nothing', async () => {

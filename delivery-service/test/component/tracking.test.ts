@@ -7,6 +7,7 @@ import {
   orderConfirmed,
   startDeliveryService,
   type DeliveryUnderTest,
+  type SseClient,
 } from '../fixtures';
 
 /** Live tracking over Server-Sent Events, fed by the real broker and Redis pub/sub. */
@@ -23,6 +24,8 @@ describe('delivery tracking stream', () => {
 
   const post = (path: string, token: string, body: object = {}) => delivery.api().post(path).set('authorization', token).send(body);
   const streamPath = (orderId: string) => `/api/v1/deliveries/${orderId}/stream`;
+  const endsWithin = (stream: SseClient, ms = 5_000) =>
+    Promise.race([stream.ended.then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('still open'), ms))]);
 
   it('when the customer follows a delivery, then the stream shows it scheduled, started, the rider moving with an ETA, and completed', async () => {
     const storeId = await aKnownStore(delivery);
@@ -64,6 +67,8 @@ describe('delivery tracking stream', () => {
 
     await post(`/api/v1/deliveries/${order.orderId}/complete`, partner.token, { otp });
     expect((await stream.next((e) => e.event === 'completed')).data).toMatchObject({ status: 'DELIVERED' });
+    // The server ends the stream after the last event: nothing follows it.
+    expect(await endsWithin(stream)).toBe('ended');
     const types = stream.events.map((e) => e.event).filter((t) => t !== 'snapshot');
     expect(types).toEqual(['scheduled', 'started', 'position', 'position', 'position', 'completed']);
     expect(stream.events[0]!.event).toBe('snapshot');
@@ -106,6 +111,34 @@ describe('delivery tracking stream', () => {
     expect((await lost.next(() => true)).event).toBe('snapshot');
     again.close();
     lost.close();
+  });
+
+  it('when a client connects to a delivery that has ended, then it gets the snapshot, or what it missed up to the end, and the stream ends', async () => {
+    const storeId = await aKnownStore(delivery);
+    const partner = await aPartner(delivery, storeId);
+    const order = orderConfirmed(storeId);
+    const customer = delivery.customer(order.userId);
+    await delivery.publish(order.event);
+    const { otp } = await deliveryOf(delivery, order);
+    await post(`/api/v1/deliveries/${order.orderId}/accept`, partner.token);
+    const before = await openStream(delivery.service.server, streamPath(order.orderId), customer);
+    await before.next((e) => e.event === 'snapshot');
+    await post(`/api/v1/deliveries/${order.orderId}/pickup`, partner.token);
+    const { id: seenId } = await before.next((e) => e.event === 'started');
+    before.close();
+    expect((await post(`/api/v1/deliveries/${order.orderId}/complete`, partner.token, { otp })).status).toBe(200);
+    // Told once committed and read back from the broker: wait until a stream would have seen it.
+    const watcher = await openStream(delivery.service.server, streamPath(order.orderId), delivery.admin, seenId);
+    await watcher.next((e) => e.event === 'completed');
+
+    const fresh = await openStream(delivery.service.server, streamPath(order.orderId), customer);
+    expect(await endsWithin(fresh)).toBe('ended');
+    expect(fresh.events.map((e) => [e.event, e.data.status])).toEqual([['snapshot', 'DELIVERED']]);
+
+    const resumed = await openStream(delivery.service.server, streamPath(order.orderId), customer, seenId);
+    expect(await endsWithin(resumed)).toBe('ended');
+    expect(resumed.events.map((e) => e.event)).toEqual(['completed']);
+    expect(await endsWithin(watcher)).toBe('ended');
   });
 
   it('when someone other than the customer, the partner or an admin asks for the stream, then 404', async () => {
