@@ -96,7 +96,7 @@ describe('analytics: deliveries ended by their order', () => {
           partnerId,
           delivered: 0,
           failed: 0,
-          busyMinutes: busy[partnerId],
+          busyMinutes: busy[partnerId]!,
           utilisation: Math.round((busy[partnerId]! / 60) * 10_000) / 10_000,
         }))
         .sort((a, b) => b.busyMinutes - a.busyMinutes),
