@@ -17,12 +17,12 @@ export const userSettings = z.object({
   OTP_TTL_SECONDS: count.max(900).default(300),
   /** Wrong guesses allowed for one code before it is thrown away. */
   OTP_MAX_ATTEMPTS: count.max(10).default(5),
-  /** Wait before another code can be sent to the same phone. */
+  /** Wait before another code can be sent to the same phone or email address. */
   OTP_RESEND_SECONDS: count.default(30),
-  /** Codes sent to one phone per hour and per day, whoever asks. */
+  /** Codes sent to one phone or email address per hour and per day, whoever asks. */
   OTP_MAX_CODES_PER_HOUR: count.default(5),
   OTP_MAX_CODES_PER_DAY: count.default(10),
-  /** Wrong codes for one phone, across all its codes, within OTP_LOCKOUT_SECONDS, after which the phone is locked. */
+  /** Wrong codes for one phone or email address, across all its codes, within OTP_LOCKOUT_SECONDS, after which it is locked. */
   OTP_MAX_FAILURES: count.default(10),
   OTP_LOCKOUT_SECONDS: count.default(86_400),
   /** The countries whose phones codes are sent to (SMS costs money and is a fraud target abroad). */
@@ -32,7 +32,7 @@ export const userSettings = z.object({
   LOGIN_LOCKOUT_SECONDS: count.default(900),
   /**
    * Requests one IP address may make per window to the routes that check a secret (sign-up, login,
-   * refresh, phone codes, password and phone changes), counted here too in case the gateway is
+   * refresh, phone codes, password, phone and email changes), counted here too in case the gateway is
    * stepped around; the gateway's AUTH_RATE_LIMIT_MAX is the same figure.
    */
   AUTH_RATE_LIMIT_MAX: count.default(20),

@@ -92,14 +92,18 @@ async function recipientsOf(messaging: Messaging, tx: Tx, rule: Rule, event: Cat
   switch (rule.audience) {
     case 'admins':
       return messaging.adminEmails.map((address) => ({ userId: null, channel: 'email', address, name: 'team', preferences: undefined }));
-    case 'phone': {
-      // A one-time code goes to the phone that asked, account or not, whatever the preferences: it is how they sign in.
-      const phone = (event as CatalogEvent<'user.otp_requested'>).data.phone;
-      const owner = await findContactByPhone(tx, phone);
+    case 'address': {
+      // A code goes to the address that asked for it, account or not, and a notice about the account's
+      // sign-in email to the address it names, whatever the preferences: that is the point of them.
+      const address = rule.to?.(event.data);
+      if (!address) return [];
+      const userId = rule.userId?.(event.data);
+      // The event names its user, or (a sign-in code) only the phone, whose account if any is looked up.
+      const owner = userId ? await findContact(tx, userId) : await findContactByPhone(tx, address);
       return rule.channels.map((channel) => ({
-        userId: owner?.userId ?? null,
+        userId: userId ?? owner?.userId ?? null,
         channel,
-        address: phone,
+        address,
         name: owner?.name ?? 'there',
         preferences: undefined,
       }));

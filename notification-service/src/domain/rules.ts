@@ -11,8 +11,12 @@ export interface Rule<T extends EventType = EventType> {
   type: T;
   /** `name.version`: the template files `data/templates/<name>.<version>.<channel>.hbs`. */
   template: string;
-  /** Who receives it: the user the event is about, the phone it names, or the admins' alert addresses. */
-  audience: 'user' | 'phone' | 'admins';
+  /**
+   * Who receives it: the user the event is about (on the channels they chose), the address the event
+   * names (`to`: a phone asking for a code, an email address being proved or told of a change), or the
+   * admins' alert addresses.
+   */
+  audience: 'user' | 'address' | 'admins';
   /** Channels it goes out on; for a user, those they have switched on and can be reached by. */
   channels: readonly ChannelName[];
   /** Transactional messages (codes, orders, money) go out at once; others wait out quiet hours. */
@@ -20,7 +24,9 @@ export interface Rule<T extends EventType = EventType> {
   /** Only events this accepts become messages (an order.updated to one status). */
   when?: (data: EventData<T>) => boolean;
   occurrence: (event: CatalogEvent<T>) => string;
-  /** The user the message is for, when the event names them; otherwise the order's owner. */
+  /** For audience `address`: where it goes; none, no message. */
+  to?: (data: EventData<T>) => string | null;
+  /** The user the message is for, when the event names them; otherwise the order's owner (or the phone's). */
   userId?: (data: EventData<T>) => string | undefined;
   orderId?: (data: EventData<T>) => string | undefined;
   /** The template's values; `secrets` are sent but stored redacted. */
@@ -54,19 +60,52 @@ export function cancellationReason(reason: string): string {
   return CANCELLATION_REASONS[reason] ?? reason.toLowerCase().replace(/_/g, ' ');
 }
 
+/** Whole minutes left until a code expires, at least one: what its message says. */
+export function minutesUntil(expiresAt: string, now: number = Date.now()): number {
+  return Math.max(1, Math.round((Date.parse(expiresAt) - now) / 60_000));
+}
+
 const outForDelivery = { template: 'order-out-for-delivery.v1', audience: 'user', channels: ORDER_CHANNELS, transactional: true } as const;
 
 export const RULES: readonly Rule[] = [
   rule({
     type: 'user.otp_requested',
     template: 'otp-code.v1',
-    audience: 'phone',
+    audience: 'address',
     channels: ['sms'],
     transactional: true,
     occurrence: (event) => `otp:${event.id}`,
-    values: ({ code, expiresAt }) => ({ code, minutes: Math.max(1, Math.round((Date.parse(expiresAt) - Date.now()) / 60_000)) }),
+    to: ({ phone }) => phone,
+    values: ({ code, expiresAt }) => ({ code, minutes: minutesUntil(expiresAt) }),
     secrets: ['code'],
     expiresAt: ({ expiresAt }) => new Date(expiresAt),
+  }),
+  rule({
+    type: 'user.email_verification_requested',
+    template: 'email-verification.v1',
+    audience: 'address',
+    channels: ['email'],
+    transactional: true,
+    occurrence: (event) => `email-verification:${event.id}`,
+    // The address being proved: in no contact book yet, and perhaps someone else's.
+    to: ({ email }) => email,
+    userId: ({ userId }) => userId,
+    values: ({ code, expiresAt }) => ({ code, minutes: minutesUntil(expiresAt) }),
+    secrets: ['code'],
+    expiresAt: ({ expiresAt }) => new Date(expiresAt),
+  }),
+  rule({
+    type: 'user.email_changed',
+    template: 'email-changed.v1',
+    audience: 'address',
+    channels: ['email'],
+    transactional: true,
+    // The old address, which the contact book no longer holds: whoever reads it hears of the change.
+    when: ({ previousEmail }) => previousEmail !== null,
+    occurrence: (event) => `email-changed:${event.id}`,
+    to: ({ previousEmail }) => previousEmail,
+    userId: ({ userId }) => userId,
+    values: ({ email }) => ({ email }),
   }),
   rule({
     type: 'user.registered',

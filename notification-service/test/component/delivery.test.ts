@@ -53,6 +53,9 @@ describe('notifications from events', () => {
   };
   const orderCancelled = (userId: string, orderId: string) =>
     newEvent('order-service', 'order.cancelled', { orderId, userId, reason: 'CUSTOMER_CANCELLED', paid: true }, { subject: orderId });
+  /** What user-service says of a user's new email, for the contact book. */
+  const emailUpdated = (userId: string, email: string) =>
+    newEvent('user-service', 'user.updated', { userId, changed: ['email'], email }, { subject: userId });
   const history = async (userId: string) =>
     (await service.api().get('/api/v1/notifications').query({ limit: 100 }).set('authorization', service.bearer(userId))).body.data as {
       id: string;
@@ -178,6 +181,50 @@ describe('notifications from events', () => {
     expect(resend.body.errorCode).toBe('NOTIFICATION_NOT_RESENDABLE');
   }, 60_000);
 
+  it('when an email change is asked for and confirmed, then the code reaches the new address, which no contact holds, and the old address is told', async () => {
+    const customer = await aCustomer();
+    const newEmail = `new.${randomUUID().slice(0, 8)}@example.test`;
+    const code = String(100_000 + Math.floor(Math.random() * 900_000));
+    const requested = newEvent(
+      'user-service',
+      'user.email_verification_requested',
+      { userId: customer.userId, email: newEmail, code, expiresAt: new Date(Date.now() + 5 * 60_000).toISOString() },
+      { subject: customer.userId },
+    );
+    await service.publish(requested, requested);
+
+    const [verification] = await eventually(async () => {
+      const found = await service.mail.inbox(newEmail);
+      return found.length > 0 && found;
+    }, 30_000);
+    expect(verification!.subject).toBe('Confirm your new QuickCommerce email');
+    expect(verification!.text).toContain(`${code} is your code to make this address the sign-in email`);
+    const [stored] = await eventually(async () => {
+      const found = (await history(customer.userId)).filter((n) => n.template === 'email-verification.v1');
+      return found.length === 1 && found[0]!.status === 'SENT' && found;
+    }, 30_000);
+    expect(stored!.body).toContain('•••••• is your code');
+    const rows = await rootQuery(`SELECT * FROM \`${service.schema.name}\`.notifications WHERE event_id = ?`, [requested.id]);
+    expect(JSON.stringify(rows)).not.toContain(code);
+
+    await service.publish(
+      emailUpdated(customer.userId, newEmail),
+      newEvent(
+        'user-service',
+        'user.email_changed',
+        { userId: customer.userId, email: newEmail, previousEmail: customer.email },
+        { subject: customer.userId },
+      ),
+    );
+    const [notice] = await eventually(async () => {
+      const found = (await service.mail.inbox(customer.email)).filter((e) => e.subject === 'Your QuickCommerce sign-in email was changed');
+      return found.length > 0 && found;
+    }, 30_000);
+    expect(notice!.text).toContain(`changed from this address to ${newEmail}`);
+    // One code, sent once though the event came twice; the notice went to the old address only.
+    expect(await service.mail.inbox(newEmail)).toHaveLength(1);
+  }, 60_000);
+
   it('when an order goes out for delivery, announced by order-service and by delivery-service, then the customer hears it once per channel', async () => {
     const customer = await aCustomer();
     const confirmed = orderConfirmed(customer.userId);
@@ -216,14 +263,7 @@ describe('notifications from events', () => {
   it('when a customer changes their email, then the next email goes to the new address; low stock goes to the admins', async () => {
     const customer = await aCustomer();
     const newEmail = `moved.${randomUUID().slice(0, 8)}@example.test`;
-    await service.publish(
-      newEvent(
-        'user-service',
-        'user.updated',
-        { userId: customer.userId, changed: ['email'], email: newEmail },
-        { subject: customer.userId },
-      ),
-    );
+    await service.publish(emailUpdated(customer.userId, newEmail));
     // user.updated and order.confirmed travel on different topics: wait for the change before the order.
     await eventually(async () => {
       const [row] = (await rootQuery(`SELECT email FROM \`${service.schema.name}\`.contacts WHERE user_id = ?`, [customer.userId])) as {

@@ -8,6 +8,8 @@ const orderId = '01a241cd-b93c-7969-b9b1-a405c19d8ba5';
 /** Values as each rule's `values` produces them, plus the recipient's name. */
 const SAMPLES: Record<string, Record<string, unknown>> = {
   'otp-code.v1': { code: '482913', minutes: 5 },
+  'email-verification.v1': { code: '482913', minutes: 5 },
+  'email-changed.v1': { email: 'asha.new@example.com' },
   'welcome.v1': {},
   'order-confirmed.v1': { orderNumber: orderNumber(orderId), itemCount: 3, total: money(45_900), paymentMethod: 'UPI' },
   'order-out-for-delivery.v1': { orderNumber: orderNumber(orderId) },
@@ -50,6 +52,21 @@ describe('templates', () => {
     );
     const sms = templates.render('order-confirmed.v1', 'sms', { ...SAMPLES['order-confirmed.v1'], total: null, name: 'Asha' });
     expect(sms.body).toBe('QuickCommerce: order ORD-C19D8BA5 is confirmed and being packed.');
+  });
+
+  it('when an email change is rendered, then the code reaches the new address and the old one is told where the account went', () => {
+    const verification = templates.render('email-verification.v1', 'email', { ...SAMPLES['email-verification.v1'], name: 'Asha' });
+    expect(verification.subject).toBe('Confirm your new QuickCommerce email');
+    expect(verification.subject).not.toContain('482913');
+    expect(verification.body).toContain(
+      '482913 is your code to make this address the sign-in email of a QuickCommerce account. It expires in 5 minutes.',
+    );
+    // Whoever reads the new address may not be the account holder: the message names nobody.
+    expect(verification.body).not.toContain('Asha');
+    const notice = templates.render('email-changed.v1', 'email', { ...SAMPLES['email-changed.v1'], name: 'Asha' });
+    expect(notice.subject).toBe('Your QuickCommerce sign-in email was changed');
+    expect(notice.body).toContain('Hi Asha,');
+    expect(notice.body).toContain('changed from this address to asha.new@example.com');
   });
 
   it('when a value is missing, then rendering fails rather than sending a blank', () => {

@@ -38,6 +38,13 @@ export const catalog = {
   }),
   'user.address.added': z.object({ userId: id, addressId: id, lat: z.number(), lng: z.number() }),
   'user.otp_requested': z.object({ phone: z.string(), code: z.string(), expiresAt: time }),
+  /**
+   * A code for proving an email address before it becomes the account's sign-in email: sent to that
+   * address, which no contact book holds yet, so the event carries it.
+   */
+  'user.email_verification_requested': z.object({ userId: id, email: z.email(), code: z.string(), expiresAt: time }),
+  /** The sign-in email changed; `previousEmail` (null when the account had none) is told of it. */
+  'user.email_changed': z.object({ userId: id, email: z.email(), previousEmail: z.email().nullable() }),
   // product-service
   'product.created': z.object({ productId: id, sku: z.string(), name: z.string(), price: Money, mrp: Money }),
   'product.updated': z.object({ productId: id, changed: z.array(z.string()) }),
@@ -227,6 +234,7 @@ export function ownerOf(type: EventType): string {
  */
 export const SECRET_DATA_FIELDS: Partial<Record<EventType, readonly string[]>> = {
   'user.otp_requested': ['code'],
+  'user.email_verification_requested': ['code'],
 };
 
 export function withoutSecrets(type: EventType, data: unknown): unknown {

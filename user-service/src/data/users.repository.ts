@@ -81,6 +81,7 @@ export async function insertUser(db: Queryable, user: NewUser): Promise<void> {
 
 export interface ProfileChanges {
   name?: string | undefined;
+  email?: string | undefined;
   phone?: string | null | undefined;
   preferences?: Preferences | undefined;
 }
@@ -88,6 +89,7 @@ export interface ProfileChanges {
 export async function updateProfile(db: Queryable, id: string, changes: ProfileChanges): Promise<void> {
   const columns: [string, unknown][] = [];
   if (changes.name !== undefined) columns.push(['name', changes.name]);
+  if (changes.email !== undefined) columns.push(['email', changes.email]);
   if (changes.phone !== undefined) columns.push(['phone', changes.phone]);
   if (changes.preferences !== undefined) columns.push(['preferences', JSON.stringify(changes.preferences)]);
   if (columns.length === 0) return;

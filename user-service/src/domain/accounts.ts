@@ -1,6 +1,6 @@
 import { duplicateKeyOf, newId } from '@qc/shared/db';
 import { AppError } from '@qc/shared/http';
-import { endSessionsOfUser } from '../data/sessions.repository';
+import { endSessionsOfUser, sessionStartedWithin } from '../data/sessions.repository';
 import { findUserByEmail, findUserById, insertUser, setPasswordHash, type UserRow } from '../data/users.repository';
 import { DEFAULT_PREFERENCES, userEvent, type Identity } from './identity';
 import { reservePasswordCheck } from './login-throttle';
@@ -112,7 +112,7 @@ export async function changePassword(
 
 /**
  * Checks the password a signed-in user gives to change something that matters (the password, the
- * phone): counted like a login against the account, so a stolen access token cannot guess it.
+ * phone, the email): counted like a login against the account, so a stolen access token cannot guess it.
  */
 export async function confirmCurrentPassword(identity: Identity, user: UserRow, password: string | undefined): Promise<void> {
   const wrong = (message: string) =>
@@ -123,4 +123,27 @@ export async function confirmCurrentPassword(identity: Identity, user: UserRow, 
   const check = await reservePasswordCheck(identity, user.email ?? user.id);
   if (!(await verifyPassword(user.passwordHash, password))) throw wrong('is incorrect');
   await check.passed();
+}
+
+/**
+ * How recent a phone-code sign-in must be for an account without a password to change its phone or
+ * email: the fresh code stands in for the password it does not have.
+ */
+export const RECENT_SIGN_IN_SECONDS = 600;
+
+/**
+ * Proves the caller is the account holder before a sign-in identity (phone, email) changes: its
+ * current password, or, for an account without one, a sign-in by code within RECENT_SIGN_IN_SECONDS
+ * on this session (403 RECENT_SIGN_IN_REQUIRED).
+ */
+export async function confirmAccountHolder(
+  identity: Identity,
+  user: UserRow,
+  sessionId: string,
+  currentPassword: string | undefined,
+): Promise<void> {
+  if (user.passwordHash !== null) return confirmCurrentPassword(identity, user, currentPassword);
+  if (!(await sessionStartedWithin(identity.dataSource, sessionId, RECENT_SIGN_IN_SECONDS))) {
+    throw new AppError('forbidden', 'RECENT_SIGN_IN_REQUIRED', 'Sign in with a code again, then make the change within 10 minutes');
+  }
 }

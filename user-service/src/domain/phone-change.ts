@@ -1,21 +1,14 @@
 import { AppError } from '@qc/shared/http';
-import { sessionStartedWithin } from '../data/sessions.repository';
 import { findUserById, updateProfile as writeProfile } from '../data/users.repository';
-import { confirmCurrentPassword, duplicateContact } from './accounts';
+import { confirmAccountHolder, duplicateContact } from './accounts';
 import { toUserView, userEvent, type Identity, type UserView } from './identity';
-import { sendCode, spendCode, type CodeSent } from './otp';
-
-/**
- * How recent a phone-code sign-in must be for an account without a password to change its phone:
- * the fresh code stands in for the password it does not have.
- */
-export const RECENT_SIGN_IN_SECONDS = 600;
+import { phoneTarget, sendCode, spendCode, type CodeSent } from './otp';
 
 /**
  * Step one of attaching or changing a phone: the caller proves it is the account holder (its current
- * password, or a sign-in by code within RECENT_SIGN_IN_SECONDS for an account without one), then a
- * code goes to the new phone. The answer is the same whether or not another account has that phone:
- * only someone holding the phone learns it, at step two.
+ * password, or a recent sign-in by code for an account without one), then a code goes to the new
+ * phone. The answer is the same whether or not another account has that phone: only someone holding
+ * the phone learns it, at step two.
  */
 export async function requestPhoneChange(
   identity: Identity,
@@ -26,16 +19,14 @@ export async function requestPhoneChange(
   const user = await findUserById(identity.dataSource, caller.userId);
   if (!user) throw new AppError('not_found', 'USER_NOT_FOUND', 'User not found');
   if (user.phone === phone) throw new AppError('rule_violation', 'PHONE_UNCHANGED', 'This phone is already on your account');
-  if (user.passwordHash !== null) await confirmCurrentPassword(identity, user, currentPassword);
-  else if (!(await sessionStartedWithin(identity.dataSource, caller.sessionId, RECENT_SIGN_IN_SECONDS))) {
-    throw new AppError('forbidden', 'RECENT_SIGN_IN_REQUIRED', 'Sign in with a code again, then change your phone within 10 minutes');
-  }
-  return sendCode(identity, phone, { kind: 'attach', userId: user.id });
+  const target = phoneTarget(identity, phone);
+  await confirmAccountHolder(identity, user, caller.sessionId, currentPassword);
+  return sendCode(identity, target, { kind: 'attach', userId: user.id });
 }
 
 /** Step two: the code sent to the new phone attaches it; it is then a login identity of this account. */
 export async function confirmPhoneChange(identity: Identity, userId: string, phone: string, code: string): Promise<UserView> {
-  await spendCode(identity, phone, { kind: 'attach', userId }, code);
+  await spendCode(identity, phoneTarget(identity, phone), { kind: 'attach', userId }, code);
   try {
     return await identity.outbox.transaction(async (tx, emit) => {
       const user = await findUserById(tx, userId, { lock: true });

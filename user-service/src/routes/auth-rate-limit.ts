@@ -5,8 +5,9 @@ import type { UserSettings } from '../config';
 
 /**
  * The per-address limit on the routes that check a secret (sign-up, login, refresh, phone codes,
- * password and phone changes). The gateway applies the same limit; this one holds when a request
- * reaches the service around the gateway. Counted exactly in Redis, so every replica shares it.
+ * password, phone and email changes). The gateway applies the same limit to the `/api/v1/auth` ones;
+ * this one holds when a request reaches the service around the gateway, and is the only per-address
+ * limit on the phone and email changes. Counted exactly in Redis, so every replica shares it.
  * Behind the gateway, `req.ip` is the client's only when TRUSTED_PROXIES names the gateway.
  */
 export function authRateLimit({ redis, logger, metrics, settings }: ServiceDeps<UserSettings>): RequestHandler {

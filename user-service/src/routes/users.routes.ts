@@ -4,6 +4,7 @@ import { answers, createRoutes, decodeCursor, defineRoute, page } from '@qc/shar
 import type { OpenAPIRegistry } from '@qc/shared/openapi';
 import { addAddress, addressOf, addressesOf, deleteAddress, updateAddress } from '../domain/addresses';
 import { changeRole, findUsers, setAccountStatus, userById } from '../domain/administration';
+import { confirmEmailChange, requestEmailChange } from '../domain/email-change';
 import type { Identity } from '../domain/identity';
 import { confirmPhoneChange, requestPhoneChange } from '../domain/phone-change';
 import { getProfile, updateProfile } from '../domain/profile';
@@ -11,6 +12,8 @@ import {
   AddressPatch,
   AddressView,
   CodeSentView,
+  EmailChangeBody,
+  EmailConfirmBody,
   IdParams,
   NewAddressBody,
   PhoneChangeBody,
@@ -22,13 +25,13 @@ import {
 } from './users.schemas';
 
 /**
- * The signed-in user's own profile, phone and addresses; another user's address is a 404.
- * `limited` is the per-address limit (auth-rate-limit.ts) on the phone change, which checks a password and a code.
+ * The signed-in user's own profile, phone, email and addresses; another user's address is a 404.
+ * `limited` is the per-address limit (auth-rate-limit.ts) on the phone and email changes, which check a password and a code.
  */
 export function profileRoutes(identity: Identity, openapi: OpenAPIRegistry, limited: RequestHandler): Router {
   const routes = createRoutes(openapi);
   const me = '/api/v1/users/me';
-  routes.router.post([`${me}/phone`, `${me}/phone/verify`], limited);
+  routes.router.post([`${me}/phone`, `${me}/phone/verify`, `${me}/email`, `${me}/email/verify`], limited);
 
   defineRoute(routes, {
     method: 'get',
@@ -73,6 +76,34 @@ export function profileRoutes(identity: Identity, openapi: OpenAPIRegistry, limi
     response: answers.data('Profile with the new phone', UserView),
     errors: { 401: 'Wrong or expired code', 409: 'Another account has this phone', 429: 'Too many guesses' },
     handler: ({ principal, body }) => confirmPhoneChange(identity, principal.userId, body.phone, body.code),
+  });
+  defineRoute(routes, {
+    method: 'post',
+    path: `${me}/email`,
+    summary: 'Change your sign-in email, step one: a code goes to the new address',
+    description:
+      'Needs `currentPassword` when the account has one; an account without one must have signed in by code in the last 10 minutes. ' +
+      'The address is lower-cased as at sign-up. The answer is the same whether or not another account has the address.',
+    access: ROLES,
+    request: { body: EmailChangeBody },
+    response: answers.data('Code sent', CodeSentView, 202),
+    errors: {
+      403: 'No recent sign-in by code (account without a password)',
+      422: 'Already your email',
+      429: 'Too many wrong passwords, codes asked too often, or the address is locked by wrong codes',
+    },
+    handler: ({ principal, body }) => requestEmailChange(identity, principal, body.email, body.currentPassword),
+  });
+  defineRoute(routes, {
+    method: 'post',
+    path: `${me}/email/verify`,
+    summary: 'Change your sign-in email, step two: the code sent to the new address makes it your email',
+    description: 'Confirms the address of your latest request. The old address is told of the change; your sessions go on.',
+    access: ROLES,
+    request: { body: EmailConfirmBody },
+    response: answers.data('Profile with the new email', UserView),
+    errors: { 401: 'Wrong or expired code, or no change asked', 409: 'Another account has this email', 429: 'Too many guesses' },
+    handler: ({ principal, body }) => confirmEmailChange(identity, principal.userId, body.code),
   });
   defineRoute(routes, {
     method: 'get',

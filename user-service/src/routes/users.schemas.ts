@@ -19,8 +19,13 @@ export const OtpRequestBody = z.strictObject({ phone: Phone });
 const Code = z.string().regex(/^\d{6}$/, 'must be the six-digit code');
 export const OtpVerifyBody = z.strictObject({ phone: Phone, code: Code });
 /** `currentPassword` is required of an account that has one; one without signs in by code first. */
-export const PhoneChangeBody = z.strictObject({ phone: Phone, currentPassword: z.string().min(1).max(128).optional() });
+const CurrentPassword = z.string().min(1).max(128).optional();
+export const PhoneChangeBody = z.strictObject({ phone: Phone, currentPassword: CurrentPassword });
 export const PhoneConfirmBody = z.strictObject({ phone: Phone, code: Code });
+/** Lower-cased and trimmed like sign-up's, so one address is one account whatever its spelling. */
+export const EmailChangeBody = z.strictObject({ email: Email, currentPassword: CurrentPassword });
+/** The code alone: it confirms the address the account's latest request named. */
+export const EmailConfirmBody = z.strictObject({ code: Code });
 
 /** Channel choices (email, SMS, push) are notification-service's; a client still sending them here is told where they went. */
 export const PreferencesPatch = z.strictObject(
@@ -36,8 +41,8 @@ export const PreferencesPatch = z.strictObject(
   },
 );
 /**
- * What a user may change about themselves. Strict: `role`, `email`, `id`, `passwordHash` are
- * rejected, not ignored; so is `phone`, which changes only through a code sent to the new one.
+ * What a user may change about themselves. Strict: `role`, `id`, `passwordHash` are rejected, not
+ * ignored; so are `email` and `phone`, which change only through a code sent to the new one.
  */
 export const ProfilePatch = z
   .strictObject({ name: Name.optional(), preferences: PreferencesPatch.optional() })
@@ -113,7 +118,7 @@ export const SignedInView = z
 
 export const CodeSentView = z
   .object({ expiresAt: z.string(), resendAfterSeconds: z.number().int() })
-  .openapi('CodeSent', { description: 'A code is on its way to the phone' });
+  .openapi('CodeSent', { description: 'A code is on its way to the phone or email address' });
 
 export const PasswordChangedView = z.object({ sessionsEnded: z.number().int() });
 

@@ -40,7 +40,13 @@ describe('the per-address limit on the routes that check a secret', () => {
     ] as const) {
       expect((await api().post(path).set('x-forwarded-for', from).send(body)).status).toBe(429);
     }
-    for (const path of ['/api/v1/auth/password', '/api/v1/users/me/phone']) {
+    for (const path of [
+      '/api/v1/auth/password',
+      '/api/v1/users/me/phone',
+      '/api/v1/users/me/phone/verify',
+      '/api/v1/users/me/email',
+      '/api/v1/users/me/email/verify',
+    ]) {
       const res = await api().post(path).set('x-forwarded-for', from).set('authorization', customer.bearer).send({});
       expect(res.status).toBe(429);
     }
