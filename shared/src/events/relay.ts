@@ -31,6 +31,8 @@ const BACKLOG_REFRESH_MS = 5_000;
 const RETENTION_SWEEP_MS = 10 * 60_000;
 /** Published rows stay a week for audit and replay, then are deleted. */
 const RETENTION_DAYS = 7;
+/** Rows one retention round deletes: short deletes, each its own transaction, batch after batch. */
+const RETENTION_BATCH = 1_000;
 
 /**
  * Publishes pending outbox rows to Kafka. Many relays may run at once: each claims a batch with
@@ -43,7 +45,7 @@ const RETENTION_DAYS = 7;
  * Three `PeriodicJob`s run it: publishing (a round at start, one every `pollMs`, and one whenever a
  * commit wakes it; a full batch is followed by the next at once, so a backlog drains without
  * waiting a tick per batch), the backlog gauge (every 5 s), and deleting published rows past their
- * retention (every `retentionSweepMs`).
+ * retention (every `retentionSweepMs`, a batch at a time until none is left).
  */
 export class OutboxRelay {
   private readonly publishing: PeriodicJob;
@@ -147,8 +149,12 @@ export class OutboxRelay {
     return Number(row.n);
   }
 
-  private async deleteExpired(): Promise<void> {
-    await this.options.dataSource.query(`DELETE FROM outbox WHERE published_at < NOW(3) - INTERVAL ${RETENTION_DAYS} DAY LIMIT 10000`);
+  /** Deletes a batch of rows past their retention; a full batch says more may be left (the job runs again at once). */
+  private async deleteExpired(): Promise<number> {
+    const result: { affectedRows: number } = await this.options.dataSource.query(
+      `DELETE FROM outbox WHERE published_at < NOW(3) - INTERVAL ${RETENTION_DAYS} DAY LIMIT ${RETENTION_BATCH}`,
+    );
+    return result.affectedRows === RETENTION_BATCH ? result.affectedRows : 0;
   }
 }
 

@@ -453,5 +453,34 @@ describe('transactional outbox and relay (real MariaDB and Kafka)', () => {
       }
       expect((await rowsOf(dataSource, [old!.id, recent!.id, waiting!.id])).map((r) => r.id)).toEqual([recent!.id, waiting!.id]);
     });
+
+    it('when more rows are past their retention than one sweep deletes, then the sweep goes on batch after batch, not a batch per interval', async () => {
+      const dataSource = await freshDatabase();
+      const sweepMs = 3_000;
+      // Two and a half sweeps' worth of rows published 8 days ago.
+      const rows = Array.from({ length: 2_500 }, () => [randomUUID(), 'relay-retention', 'k', 'order.updated', '{}', '{}']);
+      await dataSource.query(
+        `INSERT INTO outbox (id, topic, message_key, event_type, payload, headers, published_at)
+         VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, NOW(3) - INTERVAL 8 DAY)').join(', ')}`,
+        rows.flat(),
+      );
+      const count = async () => Number((await dataSource.query('SELECT COUNT(*) AS n FROM outbox'))[0].n);
+      const relay = new OutboxRelay({
+        dataSource,
+        producer: await connectedProducer(),
+        logger,
+        metrics: new Metrics('relay-retention'),
+        pollMs: 50,
+        retentionSweepMs: sweepMs,
+      });
+      relay.start();
+      try {
+        // The first sweep comes a whole interval after the start; all three batches go well before the next.
+        await eventually(async () => (await count()) < 2_500, 2 * sweepMs, 50);
+        await eventually(async () => (await count()) === 0, sweepMs, 50);
+      } finally {
+        await relay.stop();
+      }
+    });
   });
 });
