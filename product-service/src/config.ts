@@ -19,5 +19,10 @@ export const productSettings = z.object({
   CATALOG_CACHE_TTL_SECONDS: seconds.max(86_400).default(300),
   /** `Cache-Control: public, max-age` of catalog reads without availability. */
   PUBLIC_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
+  /**
+   * How often popularity catches up with the units sold (and the catalog's cached reads are dropped
+   * when it moved): the most a popularity-sorted listing lags behind the deliveries.
+   */
+  POPULARITY_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });
 export type ProductSettings = z.output<typeof productSettings>;

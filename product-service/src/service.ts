@@ -1,13 +1,17 @@
 import { InventoryClient, LocationClient } from '@qc/shared/clients';
 import type { DataSource } from '@qc/shared/db';
 import type { Outbox } from '@qc/shared/events';
+import { eventsTopic } from '@qc/shared/fleet';
 import type { Logger } from '@qc/shared/logging';
 import type { Redis } from '@qc/shared/redis';
 import { defineService } from '@qc/shared/service';
 import { productSettings, type ProductSettings } from './config';
+import { orderEventSubscriptions } from './consumers/order-events.consumer';
 import { Catalog1763856000000 } from './data/migrations/1763856000000-catalog';
+import { Sales1766300000000 } from './data/migrations/1766300000000-sales';
 import { ResponseCache } from './data/response-cache';
 import type { Catalog } from './domain/catalog';
+import { popularityRefresher } from './jobs/popularity-refresher';
 import { categoryRoutes } from './routes/categories.routes';
 import { productRoutes } from './routes/products.routes';
 
@@ -36,12 +40,13 @@ export function wireCatalog(
 /**
  * product-service: the category tree and the product catalog (admin CRUD with events through the
  * outbox), the public listing with filters, sorting, full-text search and typeahead, cached in
- * Redis, with live availability at the caller's dark store from location and inventory.
+ * Redis, with live availability at the caller's dark store from location and inventory, and
+ * popularity from the units delivered orders sold (order-service's events).
  */
 export const definition = defineService({
   name: 'product-service',
   settings: productSettings,
-  migrations: [Catalog1763856000000],
+  migrations: [Catalog1763856000000, Sales1766300000000],
   routes: (deps) => {
     const { settings } = deps;
     const { catalog, cache } = wireCatalog(deps, settings);
@@ -57,4 +62,9 @@ export const definition = defineService({
       productRoutes({ catalog, cache, availability, maxAgeSeconds, openapi: deps.openapi }),
     ];
   },
+  consumes: {
+    topics: [eventsTopic('order-service')],
+    subscriptions: (deps) => orderEventSubscriptions(deps.logger),
+  },
+  background: (deps) => [popularityRefresher(wireCatalog(deps, deps.settings).catalog, deps.logger, deps.settings.POPULARITY_REFRESH_MS)],
 });

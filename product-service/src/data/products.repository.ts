@@ -93,11 +93,12 @@ async function linkProduct(db: Queryable, productId: string, categoryIds: string
   if (tags.length > 0) await db.query('INSERT INTO product_tags (product_id, tag) VALUES ?', [tags.map((t) => [productId, t])]);
 }
 
+/** `popularity` is the product's starting popularity (the demo seed's; 0 through the API): sales add to it. */
 export async function insertProduct(db: Queryable, id: string, fields: ProductFields, popularity: number): Promise<void> {
   await db.query(
     `INSERT INTO products (id, sku, name, slug, brand, description, pack_size, unit, mrp_paise, price_paise, images, tags,
-       tags_text, attributes, active, popularity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [id, ...productValues(fields), popularity],
+       tags_text, attributes, active, base_popularity, popularity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [id, ...productValues(fields), popularity, popularity],
   );
   await linkProduct(db, id, fields.categoryIds, fields.tags);
 }

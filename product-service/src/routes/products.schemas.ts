@@ -124,7 +124,7 @@ export const ProductView = z.object({
   attributes: z.record(z.string(), z.string()),
   active: z.boolean(),
   categoryIds: z.array(z.uuid()),
-  popularity: z.number().int(),
+  popularity: z.number().int().describe('Units sold in delivered orders in the last 30 days, plus a starting popularity'),
   version: z.number().int(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -7,8 +7,8 @@ import { seedDemo } from '../../src/cli/seed-demo';
 import { aProduct, inr, startProductService, type ProductServiceUnderTest } from '../fixtures';
 
 /**
- * A small catalog of its own, seeded through the demo seeder (the only writer of popularity
- * today), so every expectation below can be stated exactly.
+ * A small catalog of its own, seeded through the demo seeder (which alone sets a starting
+ * popularity; no orders add to it here), so every expectation below can be stated exactly.
  */
 const ids = { fruits: newId(), apples: newId(), citrus: newId(), lemons: newId(), dairy: newId() };
 const category = (id: string, parentId: string | null, name: string, slug: string) => ({ id, parentId, name, slug, position: 1 });

@@ -14,6 +14,7 @@ describe('product-service settings', () => {
       AVAILABILITY_TIMEOUT_MS: 800,
       CATALOG_CACHE_TTL_SECONDS: 300,
       PUBLIC_MAX_AGE_SECONDS: 30,
+      POPULARITY_REFRESH_MS: 60_000,
     });
   });
 
