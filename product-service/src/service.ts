@@ -9,6 +9,7 @@ import { productSettings, type ProductSettings } from './config';
 import { orderEventSubscriptions } from './consumers/order-events.consumer';
 import { Catalog1763856000000 } from './data/migrations/1763856000000-catalog';
 import { Sales1766300000000 } from './data/migrations/1766300000000-sales';
+import { BoughtTogether1766400000000 } from './data/migrations/1766400000000-bought-together';
 import { ResponseCache } from './data/response-cache';
 import type { Catalog } from './domain/catalog';
 import { popularityRefresher } from './jobs/popularity-refresher';
@@ -41,12 +42,13 @@ export function wireCatalog(
  * product-service: the category tree and the product catalog (admin CRUD with events through the
  * outbox), the public listing with filters, sorting, full-text search and typeahead, cached in
  * Redis, with live availability at the caller's dark store from location and inventory, and
- * popularity from the units delivered orders sold (order-service's events).
+ * popularity from the units delivered orders sold and "often bought together" recommendations from
+ * the products they sold together (order-service's events).
  */
 export const definition = defineService({
   name: 'product-service',
   settings: productSettings,
-  migrations: [Catalog1763856000000, Sales1766300000000],
+  migrations: [Catalog1763856000000, Sales1766300000000, BoughtTogether1766400000000],
   routes: (deps) => {
     const { settings } = deps;
     const { catalog, cache } = wireCatalog(deps, settings);

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { outboxEvents as allOutboxEvents, startServiceUnderTest, type ServiceUnderTest, type TestSchema } from '@qc/shared/testing';
+import {
+  outboxEvents as allOutboxEvents,
+  startServiceUnderTest,
+  type ServiceUnderTest,
+  type ServiceUnderTestOptions,
+  type TestSchema,
+} from '@qc/shared/testing';
 import type { ProductSettings } from '../src/config';
 import { definition } from '../src/service';
 
@@ -12,9 +18,16 @@ export interface ProductServiceUnderTest extends ServiceUnderTest<ProductSetting
   customer: () => string;
 }
 
-/** Starts product-service for a component test file; `label` names its throwaway schema. */
-export async function startProductService(label: string, env: Record<string, string> = {}): Promise<ProductServiceUnderTest> {
-  const underTest = await startServiceUnderTest(definition, { label, env });
+/**
+ * Starts product-service for a component test file; `label` names its throwaway schema, and
+ * `beforeStart` may prepare that schema before the service migrates it.
+ */
+export async function startProductService(
+  label: string,
+  env: Record<string, string> = {},
+  beforeStart?: ServiceUnderTestOptions['beforeStart'],
+): Promise<ProductServiceUnderTest> {
+  const underTest = await startServiceUnderTest(definition, { label, env, beforeStart });
   return {
     ...underTest,
     api: () => request(underTest.service.server),

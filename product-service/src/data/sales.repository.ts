@@ -42,6 +42,45 @@ export async function addUnitsSold(tx: Queryable, day: string, lines: SaleLine[]
 }
 
 /**
+ * Adds (or, with `sign` -1, takes back) one order to each pair's orders bought together on the day.
+ * A pair is stored once, as (smaller id, larger id); the pairs come in id order, so concurrent
+ * orders take the rows' locks in one order.
+ */
+export async function addPairsSold(tx: Queryable, day: string, pairs: [string, string][], sign: 1 | -1): Promise<void> {
+  if (pairs.length === 0) return;
+  await tx.query(
+    'INSERT INTO bought_together_daily (product_a, sold_on, product_b, orders) VALUES ? ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders)',
+    [pairs.map(([a, b]) => [a, day, b, sign])],
+  );
+}
+
+/**
+ * The live, active products bought together with `productId` since `since` (a day), with the number
+ * of orders that had both: the most first, ties by id, at most `limit`. A pair is stored once, so
+ * the product is looked for on either side.
+ */
+export async function boughtWith(
+  db: Queryable,
+  productId: string,
+  since: string,
+  limit: number,
+): Promise<{ productId: string; orders: number }[]> {
+  const rows = (await db.query(
+    `SELECT t.other_id, SUM(t.orders) AS together
+       FROM (SELECT product_b AS other_id, orders FROM bought_together_daily WHERE product_a = ? AND sold_on >= ?
+             UNION ALL
+             SELECT product_a, orders FROM bought_together_daily WHERE product_b = ? AND sold_on >= ?) t
+       JOIN products p ON p.id = t.other_id AND p.deleted_at IS NULL AND p.active = 1
+      GROUP BY t.other_id
+     HAVING SUM(t.orders) > 0
+      ORDER BY together DESC, t.other_id
+      LIMIT ?`,
+    [productId, since, productId, since, limit],
+  )) as { other_id: string; together: string | number }[];
+  return rows.map((r) => ({ productId: r.other_id, orders: Number(r.together) }));
+}
+
+/**
  * Products whose stored popularity is not their starting popularity plus the units sold since
  * `since` (a day), with the value it should be. A plain read: it locks nothing a consumer waits for.
  */
@@ -71,11 +110,17 @@ export async function setPopularity(db: Queryable, values: { id: string; popular
 }
 
 /**
- * Forgets sales older than `before` (a day): the daily units no window counts any more, and the
- * orders last heard of before it. Up to `batch` rows of each per call.
+ * Forgets sales older than `before` (a day): the daily units and pairs no window counts any more,
+ * and the orders last heard of before it. Up to `batch` rows of each per call.
  */
 export async function forgetSalesBefore(db: Queryable, before: string, batch: number): Promise<number> {
-  const days = (await db.query('DELETE FROM units_sold_daily WHERE sold_on < ? LIMIT ?', [before, batch])) as { affectedRows: number };
-  const orders = (await db.query('DELETE FROM order_sales WHERE updated_at < ? LIMIT ?', [before, batch])) as { affectedRows: number };
-  return days.affectedRows + orders.affectedRows;
+  let forgotten = 0;
+  for (const sql of [
+    'DELETE FROM units_sold_daily WHERE sold_on < ? LIMIT ?',
+    'DELETE FROM bought_together_daily WHERE sold_on < ? LIMIT ?',
+    'DELETE FROM order_sales WHERE updated_at < ? LIMIT ?',
+  ]) {
+    forgotten += ((await db.query(sql, [before, batch])) as { affectedRows: number }).affectedRows;
+  }
+  return forgotten;
 }

@@ -57,10 +57,10 @@ export async function availabilityAt(sources: AvailabilitySources, where: Wherea
 }
 
 /** A product with its live stock at the caller's store, when there was a live answer. */
-export type StockedProduct = Product & { available?: number; inStock?: boolean };
+export type StockedProduct<P extends Product = Product> = P & { available?: number; inStock?: boolean };
 
-export interface StockedProducts {
-  items: StockedProduct[];
+export interface StockedProducts<P extends Product = Product> {
+  items: StockedProduct<P>[];
   /** How live the answer is: `live`, or why the items carry no stock. */
   availability: Availability['status'];
   /** The store the stock is from; null when no store delivers to the caller. */
@@ -68,13 +68,17 @@ export interface StockedProducts {
 }
 
 /** Products with their live stock at the caller's store, in their order; without it when no live answer came. */
-export async function stockAt(sources: AvailabilitySources, where: Whereabouts, products: Product[]): Promise<StockedProducts> {
+export async function stockAt<P extends Product>(
+  sources: AvailabilitySources,
+  where: Whereabouts,
+  products: P[],
+): Promise<StockedProducts<P>> {
   const availability = await availabilityAt(
     sources,
     where,
     products.map((product) => product.id),
   );
-  const items = products.map((product): StockedProduct => {
+  const items = products.map((product): StockedProduct<P> => {
     if (availability.status !== 'live') return product;
     const available = availability.available.get(product.id) ?? 0;
     return { ...product, available, inStock: available > 0 };

@@ -6,7 +6,10 @@
  * both known and no cancellation is.
  */
 
-/** How many days of sales popularity adds up: the delivery day (UTC) and the 29 before it. */
+/**
+ * How many days of sales popularity (and "often bought together") adds up: the delivery day (UTC)
+ * and the 29 before it.
+ */
 export const POPULARITY_WINDOW_DAYS = 30;
 
 export interface SaleLine {
@@ -37,6 +40,24 @@ export function saleLines(items: SaleLine[]): SaleLine[] {
 }
 
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
+
+/**
+ * How many of an order's products its pairs are drawn from: n products make n(n-1)/2 pairs, so a
+ * party-sized order of 200 products would write 19 900 rows. 30 products (435 pairs) covers a
+ * grocery basket; a bigger order pairs its first 30 products by id, the same ones on every replay.
+ */
+export const PAIRED_PRODUCTS_PER_ORDER = 30;
+
+/**
+ * The products an order bought together, for "often bought together": every unordered pair of
+ * its distinct products, each once whatever the quantities, as `[smaller id, larger id]` in id
+ * order (so concurrent orders lock their rows in one order). Only the first
+ * PAIRED_PRODUCTS_PER_ORDER distinct products by id are paired.
+ */
+export function boughtTogether(lines: SaleLine[]): [string, string][] {
+  const products = [...new Set(lines.map((line) => line.productId))].sort().slice(0, PAIRED_PRODUCTS_PER_ORDER);
+  return products.flatMap((first, i) => products.slice(i + 1).map((second): [string, string] => [first, second]));
+}
 
 /**
  * The order's sale once `fact` is known too, and what that does to the units sold: `add` its lines

@@ -1,7 +1,7 @@
-import type { Router } from 'express';
+import type { Response, Router } from 'express';
 import { answers, createRoutes, decodeCursor, defineRoute, encodeCursor, ok, type Ok } from '@qc/shared/http';
 import type { OpenAPIRegistry } from '@qc/shared/openapi';
-import { cachedBody, type ResponseCache } from '../data/response-cache';
+import { cachedBody, type CachedBody, type ResponseCache } from '../data/response-cache';
 import { stockAt, type AvailabilitySources, type Whereabouts } from '../domain/availability';
 import type { Catalog, Product } from '../domain/catalog';
 import {
@@ -13,6 +13,7 @@ import {
   seesInactiveProducts,
   suggest,
 } from '../domain/products';
+import { recommendationsFor } from '../domain/recommendations';
 import { cachedRead, sendCached, type Audience } from './cached-response';
 import {
   IdOrSlugParams,
@@ -23,6 +24,8 @@ import {
   ProductPatchBody,
   ProductResponse,
   ProductView,
+  RecommendationsQuery,
+  RecommendationsResponse,
   SuggestQuery,
   SuggestResponse,
 } from './products.schemas';
@@ -63,6 +66,23 @@ function listingKey(query: ListProductsQuery): string {
 }
 
 const REVALIDATE = 'Sent with an ETag: a request whose If-None-Match holds it is answered 304 Not Modified, without a body.';
+
+/**
+ * Sends a cached list of products as it is, or, when the caller named a store or a point, with
+ * each item's live stock there (never cached, so private).
+ */
+async function sendWithStock(
+  res: Response,
+  availability: AvailabilitySources,
+  entry: CachedBody,
+  where: Whereabouts | undefined,
+  audience: Audience,
+): Promise<void> {
+  if (!where) return sendCached(res, entry, audience);
+  const { data, meta } = JSON.parse(entry.body) as Ok<Product[]>;
+  const { items, ...stock } = await stockAt(availability, where, data);
+  sendCached(res, cachedBody(ok(items, { ...meta, ...stock })), { public: false });
+}
 
 /** Products: public listing, search, typeahead and detail (cached, with live availability), admin writes. */
 export function productRoutes({ catalog, cache, availability, maxAgeSeconds, openapi }: ProductRoutesContext): Router {
@@ -107,11 +127,7 @@ export function productRoutes({ catalog, cache, availability, maxAgeSeconds, ope
       };
       // A listing with inactive products is an admin's: neither cached nor shared.
       const listing = query.includeInactive ? cachedBody(await browse()) : await cachedRead(cache, listingKey(query), browse);
-      const where = whereaboutsOf(query);
-      if (!where) return sendCached(res, listing, query.includeInactive ? personal : shared);
-      const { data, meta } = JSON.parse(listing.body) as Ok<Product[]>;
-      const { items, ...stock } = await stockAt(availability, where, data);
-      sendCached(res, cachedBody(ok(items, { ...meta, ...stock })), personal);
+      await sendWithStock(res, availability, listing, whereaboutsOf(query), query.includeInactive ? personal : shared);
     },
   });
 
@@ -152,6 +168,26 @@ export function productRoutes({ catalog, cache, availability, maxAgeSeconds, ope
         ...stock
       } = await stockAt(availability, where, [data]);
       sendCached(res, cachedBody(ok(product, stock)), personal);
+    },
+  });
+
+  defineRoute(routes, {
+    method: 'get',
+    path: `${base}/{idOrSlug}/recommendations`,
+    summary: 'Often bought together: the products most often delivered in the same orders as this one, then popular ones of its category',
+    description:
+      'Over the last 30 days of delivered orders; each row says why it is there (`reason`). ' +
+      'A shelf with fewer such products than limit is filled up with the most popular products of its first category. ' +
+      REVALIDATE,
+    access: 'anyone',
+    request: { params: IdOrSlugParams, query: RecommendationsQuery },
+    response: answers.custom('Products for the shelf under this one', 'application/json', RecommendationsResponse),
+    errors: { 400: 'Invalid query', 404: 'No such product or store' },
+    handler: async ({ params: { idOrSlug }, query, res }) => {
+      const shelf = await cachedRead(cache, `products:recommendations:${query.limit}:${idOrSlug}`, async () =>
+        ok(await recommendationsFor(catalog, idOrSlug, query.limit), { limit: query.limit }),
+      );
+      await sendWithStock(res, availability, shelf, whereaboutsOf(query), shared);
     },
   });
 

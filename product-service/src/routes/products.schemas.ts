@@ -99,6 +99,13 @@ export type ListProductsQuery = z.output<typeof ListProductsQuery>;
 
 export const ProductDetailQuery = z.strictObject(StoreQuery).superRefine(oneWhereabouts);
 
+export const RecommendationsQuery = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(50).default(10).describe('How many products at most (default 10, max 50)'),
+    ...StoreQuery,
+  })
+  .superRefine(oneWhereabouts);
+
 export const SuggestQuery = z.strictObject({
   q: z.string().trim().min(1).max(100),
   limit: z.coerce.number().int().min(1).max(20).default(8),
@@ -149,6 +156,18 @@ export const ProductResponse = z.object({
   success: z.literal(true),
   data: StockedProductView,
   meta: z.object(AvailabilityMeta).optional(),
+});
+export const RecommendationsResponse = z.object({
+  success: z.literal(true),
+  data: z.array(
+    StockedProductView.extend({
+      reason: z
+        .enum(['bought_together', 'popular_in_category'])
+        .describe('bought_together: in the same delivered orders; popular_in_category: filling the shelf from its first category'),
+      boughtTogether: z.number().int().optional().describe('Delivered orders in the last 30 days that had both; only when bought_together'),
+    }),
+  ),
+  meta: z.object({ limit: z.number().int(), ...AvailabilityMeta }),
 });
 export const ProductPageResponse = z.object({
   success: z.literal(true),

@@ -174,6 +174,22 @@ describe('availability at the caller’s dark store', () => {
     expect(near.body.data).toMatchObject({ available: 12, inStock: true });
   });
 
+  it('when a product’s recommendations name a store, then each product on the shelf carries its availability there', async () => {
+    inventory.calls.length = 0;
+    const res = await t.api().get(`/api/v1/products/${productIds[1]}/recommendations`).query({ storeId });
+    expect(res.status).toBe(200);
+    expect(res.body.meta).toEqual({ limit: 10, availability: 'live', storeId });
+    expect(availableById(res)).toEqual({
+      [productIds[0]!]: { available: 12, inStock: true },
+      [productIds[2]!]: { available: 3, inStock: true },
+    });
+    expect(inventory.calls).toHaveLength(1);
+    expect(res.headers['cache-control']).toBe('private, no-cache');
+    const plain = await t.api().get(`/api/v1/products/${productIds[1]}/recommendations`);
+    expect(plain.body.meta).toEqual({ limit: 10 });
+    expect(plain.headers['cache-control']).toMatch(/^public, max-age=/);
+  });
+
   it('when the store does not exist, then it is a 404 naming the store', async () => {
     const res = await listing({ storeId: newId() });
     expect(res.status).toBe(404);

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Producer } from 'kafkajs';
-import { newEvent, type CatalogEvent } from '@qc/shared/events';
-import { eventsTopic } from '@qc/shared/fleet';
-import { eventually, testKafka } from '@qc/shared/testing';
-import { aProduct, startProductService, unique, type ProductServiceUnderTest } from '../fixtures';
+import { newEvent } from '@qc/shared/events';
+import { eventually } from '@qc/shared/testing';
+import type { ProductServiceUnderTest } from '../fixtures';
+import { anOrder, byId, startSalesUnderTest, type OrderEvents } from '../order-events';
 
 interface Listed {
   id: string;
@@ -13,98 +12,23 @@ interface Listed {
 }
 
 /**
- * Popularity from order-service's events through the real broker. order.events is shared with
- * other suites, so every expectation is about this file's own products, and each test publishes
- * all its events under one message key: they share a partition and are consumed in the order
- * sent, so once the last one shows, every earlier one has been consumed.
+ * Popularity from order-service's events through the real broker (`../order-events`: each test
+ * publishes its events under one key, so once the last one shows, every earlier one has been
+ * consumed; every expectation is about this file's own products).
  */
 describe('popularity from delivered orders', () => {
   let t: ProductServiceUnderTest;
-  let producer: Producer;
+  let events: OrderEvents;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    // Popularity catches up every 200 ms here (a minute by default).
-    t = await startProductService('product_popularity', { POPULARITY_REFRESH_MS: '200' });
-    producer = testKafka('product-popularity-test').producer();
-    await producer.connect();
+    ({ t, events, stop } = await startSalesUnderTest('product_popularity'));
   }, 60_000);
 
-  afterAll(async () => {
-    await producer?.disconnect();
-    await t?.stop();
-  }, 30_000);
+  afterAll(() => stop?.(), 30_000);
 
-  const publish = (key: string, ...events: CatalogEvent[]) =>
-    producer.send({ topic: eventsTopic('order-service'), messages: events.map((e) => ({ key, value: JSON.stringify(e) })) });
-
-  /** One order's events, for lines of `[product, units]`. */
-  const anOrder = (lines: [string, number][], deliveredAt = new Date()) => {
-    const orderId = randomUUID();
-    const userId = randomUUID();
-    const subject = { subject: orderId };
-    return {
-      confirmed: newEvent(
-        'order-service',
-        'order.confirmed',
-        { orderId, userId, storeId: randomUUID(), items: lines.map(([productId, quantity]) => ({ productId, quantity })) },
-        subject,
-      ),
-      completed: newEvent('order-service', 'order.completed', { orderId, userId, deliveredAt: deliveredAt.toISOString() }, subject),
-      cancelled: newEvent('order-service', 'order.cancelled', { orderId, userId, reason: 'CUSTOMER_CANCELLED', paid: true }, subject),
-    };
-  };
-
-  const newCategory = async () =>
-    (
-      await t
-        .api()
-        .post('/api/v1/categories')
-        .set('authorization', t.admin())
-        .send({ name: `Popular ${unique()}` })
-    ).body.data.id as string;
-
-  /** `count` new products, in `categoryId` or a category of their own. */
-  const newProducts = async (count: number, categoryId?: string) => {
-    categoryId ??= await newCategory();
-    const ids: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const res = await t
-        .api()
-        .post('/api/v1/products')
-        .set('authorization', t.admin())
-        .send(aProduct([categoryId]));
-      expect(res.status).toBe(201);
-      ids.push(res.body.data.id);
-    }
-    return ids;
-  };
-
-  /** Ties in popularity are listed by id. */
-  const byId = (...ids: string[]) => [...ids].sort();
-
-  /** Popularity per product, read through the API (and so through its cache). */
-  const popularityOf = async (ids: string[]) => {
-    const res = await t
-      .api()
-      .get('/api/v1/products')
-      .query({ ids: ids.join(','), limit: 100 });
-    expect(res.status).toBe(200);
-    return Object.fromEntries((res.body.data as Listed[]).map((p) => [p.id, p.popularity]));
-  };
-
-  /**
-   * Publishes `events` in turn, then a delivered order of a product of its own, all under one key;
-   * once that order shows, answers the popularity of `ids`, read at that moment.
-   */
-  const popularityAfter = async (ids: string[], ...events: CatalogEvent[]) => {
-    const [control] = (await newProducts(1)) as [string];
-    const last = anOrder([[control, 1]]);
-    await publish(randomUUID(), ...events, last.confirmed, last.completed);
-    return eventually(async () => {
-      const seen = await popularityOf([control, ...ids]);
-      return seen[control] === 1 && seen;
-    });
-  };
+  const newProducts = (count: number, categoryId?: string) => events.newProducts(count, categoryId);
+  const popularityAfter: typeof events.popularityAfter = (ids, ...published) => events.popularityAfter(ids, ...published);
 
   it('when events are redelivered, or a delivery is told twice, then each order counts once', async () => {
     const [milk, bread] = (await newProducts(2)) as [string, string];
@@ -148,7 +72,7 @@ describe('popularity from delivered orders', () => {
   }, 30_000);
 
   it('when sorted by popularity, then the best sellers come first, ties by id, over pages that neither repeat nor skip; sales leave version and updatedAt alone', async () => {
-    const categoryId = await newCategory();
+    const categoryId = await events.newCategory();
     const [a, b, c, d, e, f] = (await newProducts(6, categoryId)) as [string, string, string, string, string, string];
     const before = (await t.api().get('/api/v1/products').query({ category: categoryId })).body.data as Listed[];
     const sold: [string, number][] = [
@@ -191,7 +115,7 @@ describe('popularity from delivered orders', () => {
   }, 60_000);
 
   it('when a listing sorted by popularity was cached, then a sale shows in it, under a new ETag, within a refresh', async () => {
-    const categoryId = await newCategory();
+    const categoryId = await events.newCategory();
     // The one listed second (same popularity, later id) is the one sold.
     const [first, second] = byId(...(await newProducts(2, categoryId))) as [string, string];
     const listing = () => t.api().get('/api/v1/products').query({ category: categoryId, sort: 'popularity' });
@@ -201,7 +125,7 @@ describe('popularity from delivered orders', () => {
     expect((await listing().set('if-none-match', etag)).status).toBe(304);
 
     const order = anOrder([[second, 1]]);
-    await publish(randomUUID(), order.confirmed, order.completed);
+    await events.publish(randomUUID(), order.confirmed, order.completed);
 
     const fresh = await eventually(async () => {
       const res = await listing().set('if-none-match', etag);

@@ -253,6 +253,7 @@ describe('products: admin writes', () => {
       'get /api/v1/products',
       'get /api/v1/products/suggest',
       'get /api/v1/products/{idOrSlug}',
+      'get /api/v1/products/{idOrSlug}/recommendations',
       'patch /api/v1/categories/{idOrSlug}',
       'patch /api/v1/products/{idOrSlug}',
       'post /api/v1/categories',

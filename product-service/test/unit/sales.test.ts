@@ -1,4 +1,13 @@
-import { NOTHING_KNOWN, learnSale, saleLines, windowStart, type OrderFact, type OrderSale } from '../../src/domain/sales';
+import {
+  NOTHING_KNOWN,
+  PAIRED_PRODUCTS_PER_ORDER,
+  boughtTogether,
+  learnSale,
+  saleLines,
+  windowStart,
+  type OrderFact,
+  type OrderSale,
+} from '../../src/domain/sales';
 
 const confirmed: OrderFact = {
   kind: 'confirmed',
@@ -83,5 +92,35 @@ describe("an order's sale", () => {
   it('when the window is asked for, then it is the 30 UTC days ending today', () => {
     expect(windowStart(new Date('2026-03-30T23:59:59.000Z'))).toBe('2026-03-01');
     expect(windowStart(new Date('2026-03-31T00:00:00.000Z'))).toBe('2026-03-02');
+  });
+});
+
+describe('the products an order bought together', () => {
+  const line = (productId: string, quantity = 1) => ({ productId, quantity });
+
+  it('when an order has n distinct products, then each unordered pair comes once, smaller id first, in id order', () => {
+    expect(boughtTogether([line('c', 5), line('a'), line('b', 2)])).toEqual([
+      ['a', 'b'],
+      ['a', 'c'],
+      ['b', 'c'],
+    ]);
+  });
+
+  it('when a product is listed twice or in any quantity, then it still makes one pair with each other product', () => {
+    expect(boughtTogether([line('b', 3), line('a'), line('b', 1)])).toEqual([['a', 'b']]);
+  });
+
+  it('when an order has one product or none, then it has no pairs', () => {
+    expect(boughtTogether([line('a', 4)])).toEqual([]);
+    expect(boughtTogether([])).toEqual([]);
+  });
+
+  it('when an order has more distinct products than the cap, then only the first ones by id are paired', () => {
+    const ids = Array.from({ length: PAIRED_PRODUCTS_PER_ORDER + 5 }, (_, i) => `p${String(i).padStart(3, '0')}`);
+    const pairs = boughtTogether([...ids].reverse().map((id) => line(id)));
+    expect(pairs).toHaveLength((PAIRED_PRODUCTS_PER_ORDER * (PAIRED_PRODUCTS_PER_ORDER - 1)) / 2);
+    const paired = new Set(pairs.flat());
+    expect([...paired].sort()).toEqual(ids.slice(0, PAIRED_PRODUCTS_PER_ORDER));
+    expect(new Set(pairs.map((pair) => pair.join())).size).toBe(pairs.length);
   });
 });
