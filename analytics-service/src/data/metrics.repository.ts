@@ -114,10 +114,7 @@ export async function ordersByZone(db: Queryable, range: TimeRange): Promise<Zon
 /** The names location-service's zone events gave these zones; zones never announced are absent. */
 export async function zoneNames(db: Queryable, zoneIds: string[]): Promise<Map<string, string>> {
   if (zoneIds.length === 0) return new Map();
-  const rows: { zone_id: string; name: string }[] = await db.query(
-    `SELECT zone_id, name FROM zone_facts WHERE name IS NOT NULL AND zone_id IN (${zoneIds.map(() => '?').join(', ')})`,
-    zoneIds,
-  );
+  const rows: { zone_id: string; name: string }[] = await db.query('SELECT zone_id, name FROM zone_facts WHERE zone_id IN (?)', [zoneIds]);
   return new Map(rows.map((r) => [r.zone_id, r.name]));
 }
 

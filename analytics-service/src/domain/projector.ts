@@ -20,19 +20,13 @@ const payment = (tx: Queryable, paymentId: string, columns: Columns) => mergeFac
 const delivery = (tx: Queryable, deliveryId: string, columns: Columns) =>
   mergeFact(tx, 'delivery_facts', { delivery_id: deliveryId }, columns);
 
-/** A zone as its latest event describes it; deletion is kept as a time, the name stays. */
-const zone = (tx: Queryable, data: EventData<'location.zone.updated'>, at: Date, deleted = false) =>
+/** A zone's name as its latest event gives it; a deleted zone keeps it, so its orders stay named. */
+const zone = (tx: Queryable, data: EventData<'location.zone.updated'>, at: Date) =>
   mergeFact(
     tx,
     'zone_facts',
     { zone_id: data.zoneId },
-    {
-      name: [data.name.slice(0, 200), { withLatest: 'changed_at' }],
-      store_id: [data.storeId, { withLatest: 'changed_at' }],
-      active: [data.active, { withLatest: 'changed_at' }],
-      changed_at: [at, 'latest'],
-      deleted_at: [deleted ? at : undefined, 'earliest'],
-    },
+    { name: [data.name.slice(0, 200), { withLatest: 'changed_at' }], changed_at: [at, 'latest'] },
   );
 
 const hourOf = (at: Date) => new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
@@ -174,9 +168,9 @@ const projectors: { [T in EventType]?: Projector<T> } = {
       { notification_id: data.notificationId },
       { channel: [data.channel, 'known'], template: [data.template.slice(0, 100), 'known'], sent_at: [at, 'earliest'] },
     ),
-  'location.zone.created': (tx, data, at) => zone(tx, data, at),
-  'location.zone.updated': (tx, data, at) => zone(tx, data, at),
-  'location.zone.deleted': (tx, data, at) => zone(tx, data, at, true),
+  'location.zone.created': zone,
+  'location.zone.updated': zone,
+  'location.zone.deleted': zone,
 };
 
 /** Applies one event to the projections; types no rollup reads change nothing. */

@@ -1,9 +1,8 @@
 import { tableOptionsSql, type MigrationInterface, type QueryRunner } from '@qc/shared/db';
 
 /**
- * What the analysts' zone table names zones by: each location-service zone as its latest
- * `location.zone.*` event describes it. Deleted zones keep their row, so the orders they served
- * stay named. Like every projection, rebuilt from the raw store by `npm run analytics:rebuild`.
+ * What the analysts' zone table names zones by: each location-service zone's name in its latest
+ * `location.zone.*` event. Deleted zones keep their row, so the orders they served stay named. Like every projection, rebuilt from the raw store by `npm run analytics:rebuild`.
  */
 export class ZoneNames1766100000000 implements MigrationInterface {
   name = 'ZoneNames1766100000000';
@@ -12,11 +11,8 @@ export class ZoneNames1766100000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE zone_facts (
         zone_id CHAR(36) NOT NULL PRIMARY KEY,
-        name VARCHAR(200) NULL,
-        store_id CHAR(36) NULL,
-        active TINYINT(1) NULL,
-        changed_at DATETIME(3) NULL COMMENT 'time of the latest zone event; name, store and active are its',
-        deleted_at DATETIME(3) NULL
+        name VARCHAR(200) NOT NULL,
+        changed_at DATETIME(3) NOT NULL COMMENT 'time of the latest zone event; the name is its'
       ) ${tableOptionsSql}`);
   }
 
